@@ -1,0 +1,3 @@
+using OrleansFaas.Cli;
+
+return await CliApplication.RunAsync(args);

@@ -1,0 +1,7 @@
+using OrleansFaas.Gateway.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddFaasGateway();
+var app = builder.Build();
+app.MapFaasGateway();
+await app.RunAsync();

@@ -1,0 +1,49 @@
+namespace OrleansFaas.Abstractions.Model;
+
+/// <summary>The stored definition of a function's $LATEST version.</summary>
+[GenerateSerializer, Immutable, Alias("faas.FunctionDefinition")]
+public sealed record FunctionDefinition
+{
+    [Id(0)] public required string Name { get; init; }
+    [Id(1)] public string Runtime { get; init; } = FunctionLimits.DefaultRuntime;
+    [Id(2)] public required string Handler { get; init; }
+    [Id(3)] public int MemoryMb { get; init; } = FunctionLimits.DefaultMemoryMb;
+    [Id(4)] public int TimeoutSeconds { get; init; } = FunctionLimits.DefaultTimeoutSeconds;
+    [Id(5)] public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    [Id(6)] public required string CodeSha256 { get; init; }
+    [Id(7)] public long CodeSize { get; init; }
+    /// <summary>Changes on every update; instances started for an older revision are never reused.</summary>
+    [Id(8)] public required string RevisionId { get; init; }
+    [Id(9)] public DateTimeOffset LastModified { get; init; }
+    [Id(10)] public string Version { get; init; } = "$LATEST";
+}
+
+/// <summary>What a create carries: the definition's settings plus the zipped code.</summary>
+[GenerateSerializer, Immutable, Alias("faas.CreateFunction")]
+public sealed record CreateFunction
+{
+    [Id(0)] public string Runtime { get; init; } = "";
+    [Id(1)] public string Handler { get; init; } = "";
+    [Id(2)] public int MemoryMb { get; init; }
+    [Id(3)] public int TimeoutSeconds { get; init; }
+    [Id(4)] public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    [Id(5)] public byte[] CodeZip { get; init; } = [];
+}
+
+/// <summary>An update: every null member keeps its current value. Environment, when set, replaces the whole map.</summary>
+[GenerateSerializer, Immutable, Alias("faas.UpdateFunction")]
+public sealed record UpdateFunction
+{
+    [Id(0)] public string? Runtime { get; init; }
+    [Id(1)] public string? Handler { get; init; }
+    [Id(2)] public int? MemoryMb { get; init; }
+    [Id(3)] public int? TimeoutSeconds { get; init; }
+    [Id(4)] public IReadOnlyDictionary<string, string>? Environment { get; init; }
+    [Id(5)] public byte[]? CodeZip { get; init; }
+}
+
+/// <summary>One page of function names, in name order.</summary>
+[GenerateSerializer, Immutable, Alias("faas.FunctionPage")]
+public sealed record FunctionPage(
+    [property: Id(0)] IReadOnlyList<string> Names,
+    [property: Id(1)] string? NextMarker);

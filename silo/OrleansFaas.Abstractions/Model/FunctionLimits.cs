@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace OrleansFaas.Abstractions.Model;
+
+/// <summary>Lambda's limits on a function definition, checked in one place (gateway and grains).</summary>
+public static partial class FunctionLimits
+{
+    public const string DefaultRuntime = "python3";
+    public const int DefaultMemoryMb = 128;
+    public const int MinMemoryMb = 128;
+    public const int MaxMemoryMb = 10240;
+    public const int DefaultTimeoutSeconds = 3;
+    public const int MinTimeoutSeconds = 1;
+    public const int MaxTimeoutSeconds = 900;
+    public const int MaxHandlerLength = 128;
+    public const int MaxEnvironmentBytes = 4096;
+    public const long MaxZippedBytes = 52_428_800;
+    public const long MaxUnzippedBytes = 262_144_000;
+    public const int MaxSyncPayloadBytes = 6_291_456;
+
+    private static readonly string[] ReservedKeys =
+    [
+        "_HANDLER", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ",
+    ];
+
+    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-zA-Z][a-zA-Z0-9_]+$")]
+    private static partial Regex EnvKeyPattern();
+
+    [GeneratedRegex(@"^python3(\.\d{1,2})?$")]
+    private static partial Regex RuntimePattern();
+
+    /// <summary>Throws <see cref="FaasException"/> (InvalidArgument) unless the name follows Lambda's rule.</summary>
+    public static void ValidateName(string? name)
+    {
+        if (name is null || !NamePattern().IsMatch(name))
+        {
+            throw FaasException.InvalidArgument(
+                $"Invalid function name '{name}': use 1 to 64 letters, digits, '-' or '_'.");
+        }
+    }
+
+    public static void ValidateDefinition(FunctionDefinition d)
+    {
+        ValidateName(d.Name);
+        if (!RuntimePattern().IsMatch(d.Runtime))
+        {
+            throw FaasException.InvalidArgument($"Unsupported runtime '{d.Runtime}': use 'python3'.");
+        }
+        if (string.IsNullOrWhiteSpace(d.Handler))
+        {
+            throw FaasException.InvalidArgument("A handler is required, as MODULE.FUNCTION (e.g. 'app.handler').");
+        }
+        if (d.Handler.Length > MaxHandlerLength || d.Handler.Any(char.IsWhiteSpace))
+        {
+            throw FaasException.InvalidArgument(
+                $"Invalid handler '{d.Handler}': at most {MaxHandlerLength} characters and no whitespace.");
+        }
+        if (d.MemoryMb is < MinMemoryMb or > MaxMemoryMb)
+        {
+            throw FaasException.InvalidArgument(
+                $"Memory size {d.MemoryMb} MB is out of range: it must be between {MinMemoryMb} and {MaxMemoryMb} MB.");
+        }
+        if (d.TimeoutSeconds is < MinTimeoutSeconds or > MaxTimeoutSeconds)
+        {
+            throw FaasException.InvalidArgument(
+                $"Timeout {d.TimeoutSeconds} s is out of range: it must be between {MinTimeoutSeconds} and {MaxTimeoutSeconds} seconds.");
+        }
+        ValidateEnvironment(d.Environment);
+    }
+
+    public static void ValidateEnvironment(IReadOnlyDictionary<string, string> env)
+    {
+        foreach (var key in env.Keys)
+        {
+            if (!EnvKeyPattern().IsMatch(key))
+            {
+                throw FaasException.InvalidArgument(
+                    $"Invalid environment variable name '{key}': it must match [a-zA-Z]([a-zA-Z0-9_])+.");
+            }
+            if (ReservedKeys.Contains(key) || key.StartsWith("AWS_LAMBDA_", StringComparison.Ordinal))
+            {
+                throw FaasException.InvalidArgument(
+                    $"Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {key}");
+            }
+        }
+        var size = JsonSerializer.SerializeToUtf8Bytes(env).Length;
+        if (size > MaxEnvironmentBytes)
+        {
+            throw FaasException.InvalidArgument(
+                $"Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {size} bytes.");
+        }
+    }
+}

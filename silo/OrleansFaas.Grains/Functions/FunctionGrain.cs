@@ -1,0 +1,91 @@
+using OrleansFaas.Abstractions.Grains;
+using OrleansFaas.Abstractions.Model;
+using OrleansFaas.Grains.Packages;
+using OrleansFaas.Grains.Storage;
+
+namespace OrleansFaas.Grains.Functions;
+
+/// <summary>A function's definition: validated, persisted, and announced to its pool when it changes.</summary>
+public sealed class FunctionGrain(
+    [PersistentState("function", StorageNames.Functions)] IPersistentState<FunctionState> state,
+    ICodeStore codeStore,
+    TimeProvider clock) : Grain, IFunctionGrain
+{
+    private string Name => this.GetPrimaryKeyString();
+
+    public async Task<FunctionDefinition> Create(CreateFunction request)
+    {
+        FunctionLimits.ValidateName(Name);
+        if (state.State.Definition is not null)
+        {
+            throw new FaasException(FaasErrorCode.AlreadyExists, $"Function already exist: {Name}");
+        }
+        var definition = new FunctionDefinition
+        {
+            Name = Name,
+            Runtime = string.IsNullOrEmpty(request.Runtime) ? FunctionLimits.DefaultRuntime : request.Runtime,
+            Handler = request.Handler,
+            MemoryMb = request.MemoryMb == 0 ? FunctionLimits.DefaultMemoryMb : request.MemoryMb,
+            TimeoutSeconds = request.TimeoutSeconds == 0 ? FunctionLimits.DefaultTimeoutSeconds : request.TimeoutSeconds,
+            Environment = request.Environment,
+            CodeSha256 = "",
+            RevisionId = Guid.NewGuid().ToString(),
+            LastModified = clock.GetUtcNow(),
+        };
+        FunctionLimits.ValidateDefinition(definition);
+        definition = definition with { CodeSha256 = await StoreCodeAsync(request.CodeZip), CodeSize = request.CodeZip.Length };
+        await SaveAsync(definition);
+        await GrainFactory.GetGrain<IFunctionCatalogGrain>(FunctionCatalog.DefaultNamespace).Add(Name);
+        return definition;
+    }
+
+    public async Task<FunctionDefinition> Update(UpdateFunction request)
+    {
+        var current = state.State.Definition ?? throw FaasException.FunctionNotFound(Name);
+        var definition = current with
+        {
+            Runtime = request.Runtime ?? current.Runtime,
+            Handler = request.Handler ?? current.Handler,
+            MemoryMb = request.MemoryMb ?? current.MemoryMb,
+            TimeoutSeconds = request.TimeoutSeconds ?? current.TimeoutSeconds,
+            Environment = request.Environment ?? current.Environment,
+            RevisionId = Guid.NewGuid().ToString(),
+            LastModified = clock.GetUtcNow(),
+        };
+        FunctionLimits.ValidateDefinition(definition);
+        if (request.CodeZip is { } zip)
+        {
+            definition = definition with { CodeSha256 = await StoreCodeAsync(zip), CodeSize = zip.Length };
+        }
+        await SaveAsync(definition);
+        return definition;
+    }
+
+    public Task<FunctionDefinition?> Get() => Task.FromResult(state.State.Definition);
+
+    public async Task Delete()
+    {
+        if (state.State.Definition is null)
+        {
+            throw FaasException.FunctionNotFound(Name);
+        }
+        await state.ClearStateAsync();
+        state.State = new FunctionState();
+        await GrainFactory.GetGrain<IFunctionCatalogGrain>(FunctionCatalog.DefaultNamespace).Remove(Name);
+        await GrainFactory.GetGrain<IInstancePoolGrain>(Name).Invalidate(null);
+    }
+
+    private async Task<string> StoreCodeAsync(byte[] zip)
+    {
+        var sha256 = CodePackage.Validate(zip);
+        await codeStore.PutAsync(sha256, zip);
+        return sha256;
+    }
+
+    private async Task SaveAsync(FunctionDefinition definition)
+    {
+        state.State.Definition = definition;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IInstancePoolGrain>(Name).Invalidate(definition);
+    }
+}

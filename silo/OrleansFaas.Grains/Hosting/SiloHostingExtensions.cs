@@ -1,0 +1,82 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Persistence;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansFaas.Grains.Packages;
+using OrleansFaas.Grains.Storage;
+using OrleansFaas.Grains.Workers;
+using StackExchange.Redis;
+
+namespace OrleansFaas.Grains.Hosting;
+
+/// <summary>The one silo configuration, switched by environment: dev mode (FAAS_REDIS unset) or cluster mode.</summary>
+public static class SiloHostingExtensions
+{
+    public const string ServiceId = "orleansfaas";
+
+    /// <summary>Hosts an OrleansFaas silo (grains and worker host) in this process.</summary>
+    public static IHostApplicationBuilder AddFaasSilo(this IHostApplicationBuilder builder)
+    {
+        var cluster = ClusterSettings.FromEnvironment();
+        var workers = WorkerSettings.FromEnvironment(cluster);
+        var services = builder.Services;
+        services.AddSingleton(cluster);
+        services.AddSingleton(workers);
+        services.AddSingleton(PoolSettings.FromEnvironment());
+        services.AddSingleton(BillingSettings.FromEnvironment());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ProcessSpawner>();
+        services.AddSingleton<PackageCache>();
+        services.AddSingleton<WorkerHost>();
+        services.AddHostedService<InstanceSweeper>();
+        services.AddHostedService<WorkerHostService>();
+
+        if (cluster.IsDevMode)
+        {
+            services.AddSingleton<ICodeStore, MemoryCodeStore>();
+        }
+        else
+        {
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(cluster.Redis!));
+            services.AddSingleton<ICodeStore, RedisCodeStore>();
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = ServiceId;
+            });
+            silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName);
+            // Large code packages travel in the create/update call.
+            silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = 128 * 1024 * 1024);
+            if (cluster.IsDevMode)
+            {
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
+                silo.AddMemoryGrainStorage(StorageNames.Functions);
+                silo.AddMemoryGrainStorage(StorageNames.Billing);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                var redis = ConfigurationOptions.Parse(cluster.Redis!);
+                silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                silo.AddRedisGrainStorage(StorageNames.Functions, o => o.Configure<Serializer>((opt, s) => ConfigureRedisStorage(opt, s, redis)));
+                silo.AddRedisGrainStorage(StorageNames.Billing, o => o.Configure<Serializer>((opt, s) => ConfigureRedisStorage(opt, s, redis)));
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
+                silo.ConfigureEndpoints(cluster.AdvertisedAddress, cluster.SiloPort, cluster.GatewayPort,
+                    listenOnAnyHostAddress: FaasSettings.Get("FAAS_LISTEN_ANY") == "1");
+            }
+        });
+        return builder;
+    }
+
+    private static void ConfigureRedisStorage(RedisStorageOptions options, Serializer serializer, ConfigurationOptions redis)
+    {
+        options.ConfigurationOptions = redis;
+        options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using OrleansFaas.Grains.Hosting;
+using OrleansFaas.Grains.Storage;
+
+namespace OrleansFaas.Tests.Grains;
+
+/// <summary>One shared two-silo TestCluster (in-process silos, memory storage) for the grain tests.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder { Options = { InitialSilosCount = 2 } };
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Functions);
+            silo.AddMemoryGrainStorage(StorageNames.Billing);
+            silo.ConfigureServices(services =>
+            {
+                services.AddSingleton(new PoolSettings { KeepAlive = TimeSpan.FromMinutes(10) });
+                services.AddSingleton(new BillingSettings());
+                services.AddSingleton<ICodeStore, MemoryCodeStore>();
+                services.AddSingleton(TimeProvider.System);
+            });
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "grain cluster";
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using OrleansFaas.Grains.Pool;
+
+namespace OrleansFaas.Tests.Unit;
+
+public class PoolSchedulerTests
+{
+    private static readonly SiloAddress SiloA = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 11111), 1);
+    private static readonly SiloAddress SiloB = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 11112), 1);
+
+    [Fact]
+    public void ColdStartsWhenThereIsNoInstance()
+    {
+        var (decision, instance) = PoolScheduler.Acquire([], SiloA, "r1");
+        Assert.Equal(AcquireDecision.ColdStart, decision);
+        Assert.Null(instance);
+    }
+
+    [Fact]
+    public void ReusesAnIdleInstanceOnTheCallersSilo()
+    {
+        var idle = new PooledInstance("i1", SiloA, "r1");
+        var (decision, instance) = PoolScheduler.Acquire([idle], SiloA, "r1");
+        Assert.Equal(AcquireDecision.ReuseIdle, decision);
+        Assert.Same(idle, instance);
+    }
+
+    [Fact]
+    public void NeverReusesABusyInstance()
+    {
+        var busy = new PooledInstance("i1", SiloA, "r1") { Busy = true };
+        Assert.Equal(AcquireDecision.ColdStart, PoolScheduler.Acquire([busy], SiloA, "r1").Decision);
+    }
+
+    [Fact]
+    public void NeverCrossesSilosForAWorkerCall()
+    {
+        var elsewhere = new PooledInstance("i1", SiloB, "r1");
+        Assert.Equal(AcquireDecision.ColdStart, PoolScheduler.Acquire([elsewhere], SiloA, "r1").Decision);
+    }
+
+    [Fact]
+    public void NeverReusesAnInstanceOfAnOlderRevision()
+    {
+        var stale = new PooledInstance("i1", SiloA, "r0");
+        Assert.Equal(AcquireDecision.ColdStart, PoolScheduler.Acquire([stale], SiloA, "r1").Decision);
+    }
+
+    [Fact]
+    public void PrefersTheMostRecentlyUsedIdleInstance()
+    {
+        var older = new PooledInstance("old", SiloA, "r1") { LastUsedTicks = 100 };
+        var newer = new PooledInstance("new", SiloA, "r1") { LastUsedTicks = 200 };
+        Assert.Equal("new", PoolScheduler.Acquire([older, newer], SiloA, "r1").Instance!.Id);
+    }
+
+    [Fact]
+    public void RetiresIdleInstancesPastTheKeepAliveOrStale()
+    {
+        var instance = new PooledInstance("i1", SiloA, "r1");
+        Assert.True(PoolScheduler.ShouldRetire(instance, "r1", TimeSpan.FromMinutes(11), TimeSpan.FromMinutes(10)));
+        Assert.False(PoolScheduler.ShouldRetire(instance, "r1", TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10)));
+        Assert.True(PoolScheduler.ShouldRetire(instance, "r2", TimeSpan.Zero, TimeSpan.FromMinutes(10)));
+        instance.Busy = true;
+        Assert.False(PoolScheduler.ShouldRetire(instance, "r2", TimeSpan.FromHours(1), TimeSpan.FromMinutes(10)));
+    }
+}
