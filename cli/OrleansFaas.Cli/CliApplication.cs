@@ -26,6 +26,7 @@ internal static class CliApplication
             GetCommand.Create(),
             DeleteCommand.Create(),
             BillingCommand.Create(),
+            BenchCommand.Create(),
         ];
         foreach (var command in commands)
         {
