@@ -138,6 +138,7 @@ internal static class InvokeCommand
         writer.WriteString("instanceId", response.InstanceId);
         writer.WriteNumber("maxMemoryUsedMb", response.MaxMemoryUsedMb);
         writer.WriteString("executedVersion", response.ExecutedVersion);
+        writer.WriteString("coldStartSource", response.ColdStartSource);
         writer.WriteEndObject();
     }
 }

@@ -67,6 +67,7 @@ public static class ApiMapping
             InstanceId = r.InstanceId,
             MaxMemoryUsedMb = r.MaxMemoryUsedMb,
             ExecutedVersion = r.ExecutedVersion,
+            ColdStartSource = r.ColdStartSource,
         };
         if (r.Error is { } error)
         {

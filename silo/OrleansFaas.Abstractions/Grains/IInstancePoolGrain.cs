@@ -34,6 +34,13 @@ public interface IInstancePoolGrain : IGrainWithStringKey
     [Alias("Sweep")]
     Task<IReadOnlyList<string>> Sweep(SiloAddress silo, IReadOnlyList<InstanceReport> instances);
 
+    /// <summary>
+    /// A silo wants to stop an idle instance to free memory (eviction). True when the pool agrees (the
+    /// instance is idle, or unknown) and has forgotten it; false when it is leased.
+    /// </summary>
+    [Alias("TryRetire")]
+    Task<bool> TryRetire(string instanceId);
+
     /// <summary>The definition changed (or was deleted, null): no existing instance is reused.</summary>
     [Alias("Invalidate")]
     Task Invalidate(FunctionDefinition? definition);

@@ -31,4 +31,6 @@ public sealed record InvocationResult
     [Id(9)] public string InstanceId { get; init; } = "";
     [Id(10)] public int MaxMemoryUsedMb { get; init; }
     [Id(11)] public string ExecutedVersion { get; init; } = "$LATEST";
+    /// <summary>On a cold start, where the process came from: "stem-cell", "fork" or "spawn".</summary>
+    [Id(12)] public string ColdStartSource { get; init; } = "";
 }

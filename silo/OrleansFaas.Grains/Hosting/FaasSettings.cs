@@ -108,9 +108,24 @@ public sealed class WorkerSettings
     /// <summary>This silo's own folder: unpacked packages, sockets and worker pid files.</summary>
     public required string DataDirectory { get; init; }
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Fork workers from a zygote (FAAS_ZYGOTE=0 spawns every worker as a fresh interpreter).</summary>
+    public bool UseZygote { get; init; } = true;
+    /// <summary>Pre-started generic workers kept ready on this silo (FAAS_STEM_CELLS, 0 disables).</summary>
+    public int StemCells { get; init; } = 2;
+    /// <summary>Sum of the memory sizes of this silo's instances may not exceed this (FAAS_SILO_MEMORY_MB).</summary>
+    public int MemoryBudgetMb { get; init; } = DefaultMemoryBudgetMb();
+    /// <summary>How long a cold start waits for memory on a full silo before it is throttled (FAAS_CAPACITY_WAIT).</summary>
+    public TimeSpan CapacityWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    private static int DefaultMemoryBudgetMb() =>
+        (int)Math.Min(int.MaxValue, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024));
 
     public static WorkerSettings FromEnvironment(ClusterSettings cluster) => new()
     {
+        UseZygote = FaasSettings.Get("FAAS_ZYGOTE") != "0",
+        StemCells = FaasSettings.GetInt("FAAS_STEM_CELLS", 2, 0, 1000),
+        MemoryBudgetMb = FaasSettings.GetInt("FAAS_SILO_MEMORY_MB", DefaultMemoryBudgetMb(), 128, int.MaxValue),
+        CapacityWait = FaasSettings.GetDuration("FAAS_CAPACITY_WAIT", TimeSpan.FromSeconds(2)),
         Python = FaasSettings.Get("FAAS_PYTHON") ?? "/usr/bin/python3",
         WorkerDirectory = FaasSettings.Get("FAAS_WORKER_DIR") ?? FindWorkerDirectory(),
         DataDirectory = FaasSettings.Get("FAAS_DATA_DIR")

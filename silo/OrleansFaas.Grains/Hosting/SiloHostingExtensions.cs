@@ -29,6 +29,8 @@ public static class SiloHostingExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProcessSpawner>();
         services.AddSingleton<PackageCache>();
+        services.AddSingleton<WorkerLauncher>();
+        services.AddSingleton<StemCellPool>();
         services.AddSingleton<WorkerHost>();
         services.AddHostedService<InstanceSweeper>();
         services.AddHostedService<WorkerHostService>();

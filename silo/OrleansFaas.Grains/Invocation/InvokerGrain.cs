@@ -31,16 +31,18 @@ public sealed class InvokerGrain(WorkerHost host, ILocalSiloDetails silo, Cluste
                 WorkerInstance instance;
                 double initMs = 0;
                 string initLogs = "";
+                string source = "";
                 if (lease.Cold)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    var (coldInstance, load) = await host.StartAsync(lease.InstanceId, lease.Definition);
+                    var (coldInstance, load, origin) = await host.StartAsync(lease.InstanceId, lease.Definition);
                     initMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     initLogs = load.Logs;
+                    source = origin;
                     if (!load.Ok)
                     {
                         return await CompleteAsync(request, lease, new WorkerOutcome(
-                            [], WorkerHost.ToError(load.Error), load.Logs, 0, 0, false), initMs);
+                            [], WorkerHost.ToError(load.Error), load.Logs, 0, 0, false), initMs, source);
                     }
                     instance = coldInstance;
                 }
@@ -64,7 +66,7 @@ public sealed class InvokerGrain(WorkerHost host, ILocalSiloDetails silo, Cluste
                 {
                     outcome = outcome with { Logs = initLogs + outcome.Logs };
                 }
-                return await CompleteAsync(request, lease, outcome, initMs);
+                return await CompleteAsync(request, lease, outcome, initMs, source);
             }
             finally
             {
@@ -73,7 +75,8 @@ public sealed class InvokerGrain(WorkerHost host, ILocalSiloDetails silo, Cluste
         }
     }
 
-    private async Task<InvocationResult> CompleteAsync(InvocationRequest request, InstanceLease lease, WorkerOutcome outcome, double initMs)
+    private async Task<InvocationResult> CompleteAsync(
+        InvocationRequest request, InstanceLease lease, WorkerOutcome outcome, double initMs, string coldStartSource)
     {
         var billedMs = BillingRules.BilledMilliseconds(outcome.DurationMs, initMs, billing.GranularityMs);
         await GrainFactory.GetGrain<IBillingLedgerGrain>(request.FunctionName)
@@ -92,6 +95,7 @@ public sealed class InvokerGrain(WorkerHost host, ILocalSiloDetails silo, Cluste
             InstanceId = lease.InstanceId,
             MaxMemoryUsedMb = outcome.MaxMemoryUsedMb,
             ExecutedVersion = lease.Definition.Version,
+            ColdStartSource = coldStartSource,
         };
     }
 }

@@ -90,6 +90,20 @@ public sealed class InstancePoolGrain(PoolSettings settings) : Grain, IInstanceP
         return retire;
     }
 
+    public Task<bool> TryRetire(string instanceId)
+    {
+        if (!_instances.TryGetValue(instanceId, out var instance))
+        {
+            return Task.FromResult(true);
+        }
+        if (instance.Busy)
+        {
+            return Task.FromResult(false);
+        }
+        _instances.Remove(instanceId);
+        return Task.FromResult(true);
+    }
+
     public Task Invalidate(FunctionDefinition? definition)
     {
         _definition = definition;

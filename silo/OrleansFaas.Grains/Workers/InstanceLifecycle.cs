@@ -30,7 +30,7 @@ public enum InstanceState
 }
 
 /// <summary>One warm instance of a function on this silo: its process, its client and its state.</summary>
-public sealed class WorkerInstance(string instanceId, string functionName, string revisionId)
+public sealed class WorkerInstance(string instanceId, string functionName, string revisionId, int memoryMb)
 {
     private static readonly Dictionary<InstanceState, InstanceState[]> Transitions = new()
     {
@@ -49,6 +49,8 @@ public sealed class WorkerInstance(string instanceId, string functionName, strin
     public string InstanceId { get; } = instanceId;
     public string FunctionName { get; } = functionName;
     public string RevisionId { get; } = revisionId;
+    /// <summary>The function's memory size: what this instance counts against the silo's memory budget.</summary>
+    public int MemoryMb { get; } = memoryMb;
     public InstanceState State { get; private set; } = InstanceState.Spawning;
     public WorkerProcess? Process { get; private set; }
     public WorkerClient? Client { get; private set; }

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using OrleansFaas.Abstractions.Grains;
 using OrleansFaas.Abstractions.Model;
 using OrleansFaas.Grains.Hosting;
 using OrleansFaas.Grains.Packages;
@@ -20,85 +20,88 @@ public sealed record WorkerOutcome(
     int MaxMemoryUsedMb,
     bool Healthy);
 
+/// <summary>How a cold start got its process: a stem cell (Load only), a zygote fork, or a fresh interpreter.</summary>
+public static class ColdStartSource
+{
+    public const string StemCell = "stem-cell";
+    public const string Fork = "fork";
+    public const string Spawn = "spawn";
+}
+
 /// <summary>
-/// This silo's worker processes: starts them (unpacking the code package once), runs invocations on them
-/// with the function's timeout, and stops them. It never decides on its own which instance to reuse:
-/// that is the pool grain's job (see <see cref="InstanceState"/> for the contract).
-/// No worker outlives the silo: stopped on shutdown, SIGKILLed by the kernel if the silo dies
-/// (parent-death signal and stdin EOF), and leftovers of a previous run of this data folder are reaped on start.
+/// This silo's worker instances: starts them (a stem cell when one is ready, else a fork or a spawn; the code
+/// package unpacked once), keeps the sum of their memory sizes within the silo's budget (evicting the idle
+/// instance used longest ago, of any function, with its pool's consent), runs invocations on them with the
+/// function's timeout, and stops them. It never decides on its own which instance to reuse: that is the pool
+/// grain's job (see <see cref="InstanceState"/> for the contract).
 /// </summary>
 public sealed class WorkerHost : IAsyncDisposable
 {
     private static readonly TimeSpan MinInitTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, WorkerInstance> _instances = new(StringComparer.Ordinal);
+    private readonly Lock _memoryLock = new();
     private readonly WorkerSettings _settings;
     private readonly PackageCache _packages;
-    private readonly ProcessSpawner _spawner;
+    private readonly WorkerLauncher _launcher;
+    private readonly StemCellPool _stemCells;
+    private readonly IGrainFactory _grains;
     private readonly ILogger<WorkerHost> _logger;
-    private readonly string _socketDir;
-    private readonly string _pidDir;
+    private int _usedMemoryMb;
     private int _disposed;
 
-    public WorkerHost(WorkerSettings settings, PackageCache packages, ProcessSpawner spawner, ILogger<WorkerHost> logger)
+    public WorkerHost(WorkerSettings settings, PackageCache packages, WorkerLauncher launcher, StemCellPool stemCells,
+        IGrainFactory grains, ILogger<WorkerHost> logger)
     {
         _settings = settings;
         _packages = packages;
-        _spawner = spawner;
+        _launcher = launcher;
+        _stemCells = stemCells;
+        _grains = grains;
         _logger = logger;
-        _socketDir = Path.Combine(settings.DataDirectory, "sockets");
-        _pidDir = Path.Combine(settings.DataDirectory, "workers");
-        ReapLeftovers();
-        Directory.CreateDirectory(_socketDir);
-        Directory.CreateDirectory(_pidDir);
     }
 
     public int Count => _instances.Count;
+    public int UsedMemoryMb => Volatile.Read(ref _usedMemoryMb);
 
     /// <summary>
     /// Starts a worker for a cold lease and loads the function into it. On success the instance is Busy
     /// (its first invocation follows); on a load error it is stopped and the error is returned.
     /// </summary>
-    public async Task<(WorkerInstance Instance, LoadReply Load)> StartAsync(string instanceId, FunctionDefinition definition)
+    public async Task<(WorkerInstance Instance, LoadReply Load, string Source)> StartAsync(string instanceId, FunctionDefinition definition)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var instance = new WorkerInstance(instanceId, definition.Name, definition.RevisionId);
+        await ReserveMemoryAsync(definition.MemoryMb);
+        var instance = new WorkerInstance(instanceId, definition.Name, definition.RevisionId, definition.MemoryMb);
         _instances[instanceId] = instance;
         try
         {
-            var codeDir = await _packages.GetDirectoryAsync(definition.CodeSha256);
-            var socketPath = Path.Combine(_socketDir, instanceId + ".sock");
-            var process = await WorkerProcess.StartAsync(_spawner, _settings, socketPath, CancellationToken.None);
-            await File.WriteAllTextAsync(PidFile(process.Pid), socketPath);
+            var codeDir = _packages.GetDirectoryAsync(definition.CodeSha256);
+            var socketPath = _launcher.SocketPath(instanceId);
+            WorkerProcess process;
+            string source;
+            if (_stemCells.TryTake() is { } cell)
+            {
+                cell.MoveSocket(socketPath);
+                (process, source) = (cell, ColdStartSource.StemCell);
+            }
+            else
+            {
+                process = await _launcher.LaunchAsync(socketPath);
+                source = process.Origin == "fork" ? ColdStartSource.Fork : ColdStartSource.Spawn;
+            }
             instance.Attach(process, new WorkerClient(socketPath));
             instance.TryMove(InstanceState.Ready, InstanceState.Loading);
 
-            var initTimeout = TimeSpan.FromSeconds(definition.TimeoutSeconds) > MinInitTimeout
-                ? TimeSpan.FromSeconds(definition.TimeoutSeconds) : MinInitTimeout;
-            var loadRequest = new LoadRequest
-                {
-                    CodeDir = codeDir,
-                    Handler = definition.Handler,
-                    FunctionName = definition.Name,
-                    FunctionVersion = definition.Version,
-                    MemoryMb = definition.MemoryMb,
-                    TimeoutSeconds = definition.TimeoutSeconds,
-                    InvokedFunctionArn = FunctionArn.For(definition.Name),
-                    LogStreamName = LogStreamName(definition, instanceId),
-                    Region = FunctionArn.Region,
-                };
-            foreach (var (key, value) in definition.Environment)
-            {
-                loadRequest.Environment[key] = value;
-            }
-            var load = await instance.Client!.Worker.LoadAsync(loadRequest, deadline: DateTime.UtcNow + initTimeout);
+            var load = await instance.Client!.Worker.LoadAsync(LoadRequestFor(definition, await codeDir, instanceId),
+                deadline: DateTime.UtcNow + Max(TimeSpan.FromSeconds(definition.TimeoutSeconds), MinInitTimeout));
             if (!load.Ok)
             {
                 await StopAsync(instanceId);
-                return (instance, load);
+                return (instance, load, source);
             }
             instance.TryMove(InstanceState.Loading, InstanceState.Busy);
-            return (instance, load);
+            return (instance, load, source);
         }
         catch (RpcException e)
         {
@@ -107,13 +110,78 @@ public sealed class WorkerHost : IAsyncDisposable
             var error = e.StatusCode == StatusCode.DeadlineExceeded
                 ? new ErrorInfo { ErrorType = "Runtime.InitTimeout", ErrorMessage = "Init phase timed out while importing the handler module." }
                 : new ErrorInfo { ErrorType = "Runtime.ExitError", ErrorMessage = $"Runtime exited during init: {ExitText(status)}" };
-            return (instance, new LoadReply { Ok = false, Error = error });
+            return (instance, new LoadReply { Ok = false, Error = error }, "");
         }
         catch
         {
             await StopAsync(instanceId);
             throw;
         }
+    }
+
+    private static LoadRequest LoadRequestFor(FunctionDefinition definition, string codeDir, string instanceId)
+    {
+        var request = new LoadRequest
+        {
+            CodeDir = codeDir,
+            Handler = definition.Handler,
+            FunctionName = definition.Name,
+            FunctionVersion = definition.Version,
+            MemoryMb = definition.MemoryMb,
+            TimeoutSeconds = definition.TimeoutSeconds,
+            InvokedFunctionArn = FunctionArn.For(definition.Name),
+            LogStreamName = $"{DateTime.UtcNow:yyyy/MM/dd}/[{definition.Version}]{instanceId}",
+            Region = FunctionArn.Region,
+        };
+        foreach (var (key, value) in definition.Environment)
+        {
+            request.Environment[key] = value;
+        }
+        return request;
+    }
+
+    /// <summary>
+    /// Counts <paramref name="memoryMb"/> against the silo's budget. When the silo is full, idle instances are
+    /// evicted, the one used longest ago first (any function; each with its pool's consent, so a leased
+    /// instance is never stopped); when none can be, it waits up to the capacity wait, then throttles.
+    /// </summary>
+    private async Task ReserveMemoryAsync(int memoryMb)
+    {
+        var deadline = DateTime.UtcNow + _settings.CapacityWait;
+        while (true)
+        {
+            lock (_memoryLock)
+            {
+                if (_usedMemoryMb + memoryMb <= _settings.MemoryBudgetMb)
+                {
+                    _usedMemoryMb += memoryMb;
+                    return;
+                }
+            }
+            if (!await EvictOldestIdleAsync())
+            {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new FaasException(FaasErrorCode.ResourceExhausted,
+                        $"Rate Exceeded. (ConcurrentInvocationLimitExceeded: this silo's memory budget of {_settings.MemoryBudgetMb} MB is in use by running instances; waited {_settings.CapacityWait.TotalSeconds:0.#} s)");
+                }
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    private async Task<bool> EvictOldestIdleAsync()
+    {
+        foreach (var candidate in _instances.Values.Where(i => i.State == InstanceState.Idle).OrderBy(i => i.LastUsedTicks).ToList())
+        {
+            if (await _grains.GetGrain<IInstancePoolGrain>(candidate.FunctionName).TryRetire(candidate.InstanceId))
+            {
+                _logger.LogInformation("Evicting idle instance {Instance} of {Function} to make room", candidate.InstanceId, candidate.FunctionName);
+                await StopAsync(candidate.InstanceId);
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Takes the idle instance a warm lease names (Idle -> Busy); null when this silo no longer has it.</summary>
@@ -181,19 +249,22 @@ public sealed class WorkerHost : IAsyncDisposable
         _ = StopAsync(instance.InstanceId);
     }
 
-    /// <summary>Stops one instance (no-op when unknown); its process group is SIGKILLed.</summary>
+    /// <summary>Stops one instance (no-op when unknown); its process group is SIGKILLed and its memory freed.</summary>
     public async Task StopAsync(string instanceId)
     {
         if (!_instances.TryRemove(instanceId, out var instance))
         {
             return;
         }
+        lock (_memoryLock)
+        {
+            _usedMemoryMb -= instance.MemoryMb;
+        }
         instance.BeginStop();
         instance.Client?.Dispose();
         if (instance.Process is { } process)
         {
             await process.StopAsync();
-            TryDelete(PidFile(process.Pid));
         }
         instance.MarkGone();
     }
@@ -231,67 +302,13 @@ public sealed class WorkerHost : IAsyncDisposable
         {
             return;
         }
+        await _stemCells.DisposeAsync();
         await Task.WhenAll(_instances.Keys.ToList().Select(StopAsync));
+        await _launcher.DisposeAsync();
         _logger.LogInformation("Stopped every worker of this silo");
     }
 
-    /// <summary>
-    /// Kills workers left by an earlier run of this data folder (a silo that was SIGKILLed before its workers
-    /// noticed). Only processes whose command line names this folder's socket are touched.
-    /// </summary>
-    private void ReapLeftovers()
-    {
-        if (!Directory.Exists(_pidDir))
-        {
-            return;
-        }
-        foreach (var file in Directory.GetFiles(_pidDir, "*.pid"))
-        {
-            if (int.TryParse(Path.GetFileNameWithoutExtension(file), out var pid) && IsOurWorker(pid, File.ReadAllText(file)))
-            {
-                _logger.LogWarning("Reaping leftover worker process {Pid}", pid);
-                NativeMethods.KillProcessGroup(pid);
-            }
-            TryDelete(file);
-        }
-        if (Directory.Exists(_socketDir))
-        {
-            foreach (var socket in Directory.GetFiles(_socketDir))
-            {
-                TryDelete(socket);
-            }
-        }
-    }
-
-    private static bool IsOurWorker(int pid, string socketPath)
-    {
-        try
-        {
-            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-            return cmdline.Contains("faas_worker", StringComparison.Ordinal) && cmdline.Contains(socketPath, StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    private string PidFile(int pid) => Path.Combine(_pidDir, pid.ToString(CultureInfo.InvariantCulture) + ".pid");
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static string ExitText(int? status) => status switch
     {
@@ -300,9 +317,6 @@ public sealed class WorkerHost : IAsyncDisposable
         < 0 => $"signal: {-status}",
         _ => $"exit status {status}",
     };
-
-    private static string LogStreamName(FunctionDefinition definition, string instanceId) =>
-        $"{DateTime.UtcNow:yyyy/MM/dd}/[{definition.Version}]{instanceId}";
 
     public static FunctionErrorInfo ToError(ErrorInfo? error) =>
         error is null

@@ -143,8 +143,24 @@ public sealed class Platform : IAsyncDisposable
         }
     }
 
-    /// <summary>Live worker processes of this platform (their sockets are under the silos' data folders).</summary>
-    public List<int> WorkerPids() => SiloDataDirs.SelectMany(d => Signals.FindProcesses("faas_worker --socket " + d)).ToList();
+    /// <summary>
+    /// Live Python processes of this platform: workers, stem cells and the zygote (with its forks), all of
+    /// which name a silo's data folder on their command line.
+    /// </summary>
+    public List<int> WorkerPids() =>
+        SiloDataDirs.SelectMany(d => Signals.FindProcesses(d + "/")).Where(pid => IsPython(pid)).Distinct().ToList();
+
+    private static bool IsPython(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Contains("faas_worker", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     public static ByteString ZipDirectory(string directory)
     {
