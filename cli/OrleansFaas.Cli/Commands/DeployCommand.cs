@@ -22,6 +22,9 @@ internal static class DeployCommand
         var runtime = new Option<string?>("--runtime") { Description = "Runtime [default on create: python3]", HelpName = "RUNTIME" };
         var memory = IntegerOption.Create("--memory", "Memory in MB, 128..10240 [default on create: 128]", "MB");
         var timeout = IntegerOption.Create("--timeout", "Timeout in seconds, 1..900 [default on create: 3]", "SECONDS");
+        var reserved = IntegerOption.Create("--reserved", "Reserved concurrency: a cap and a guarantee on concurrent instances (0 throttles every invoke)", "N");
+        var unreserve = new Option<bool>("--unreserve") { Description = "Remove the reserved concurrency (draw from the unreserved pool again)" };
+        var provisioned = IntegerOption.Create("--provisioned", "Provisioned concurrency: instances kept loaded and warm, never reaped", "N");
         var environment = new Option<string[]>("--env", "-e")
         {
             Description = "An environment variable; repeat for more. On update, replaces the whole environment",
@@ -37,7 +40,7 @@ internal static class DeployCommand
 
         var command = new Command("deploy", "Create a function, or update its code and configuration if it exists")
         {
-            name, code, handler, runtime, memory, timeout, environment,
+            name, code, handler, runtime, memory, timeout, reserved, unreserve, provisioned, environment,
         };
         command.SetHandler(async (parseResult, context, cancellationToken) =>
         {
@@ -48,7 +51,10 @@ internal static class DeployCommand
                 parseResult.GetValue(runtime),
                 parseResult.GetValue(memory),
                 parseResult.GetValue(timeout),
-                [.. (parseResult.GetValue(environment) ?? []).Select(ParseVariable)]);
+                [.. (parseResult.GetValue(environment) ?? []).Select(ParseVariable)],
+                parseResult.GetValue(reserved),
+                parseResult.GetValue(unreserve),
+                parseResult.GetValue(provisioned));
 
             FunctionConfiguration configuration;
             try
@@ -96,7 +102,10 @@ internal static class DeployCommand
         string? Runtime,
         int? MemoryMb,
         int? TimeoutSeconds,
-        IReadOnlyList<(string Key, string Value)> Environment)
+        IReadOnlyList<(string Key, string Value)> Environment,
+        int? ReservedConcurrency,
+        bool Unreserve,
+        int? ProvisionedConcurrency)
     {
         /// <summary>Unset values are left to the server's defaults.</summary>
         public CreateFunctionRequest ToCreateRequest()
@@ -109,7 +118,12 @@ internal static class DeployCommand
                 MemoryMb = MemoryMb ?? 0,
                 TimeoutSeconds = TimeoutSeconds ?? 0,
                 CodeZip = CodeZip,
+                ProvisionedConcurrency = ProvisionedConcurrency ?? 0,
             };
+            if (ReservedConcurrency is { } reserved)
+            {
+                request.ReservedConcurrency = reserved;
+            }
             foreach (var (key, value) in Environment)
             {
                 request.Environment[key] = value;
@@ -140,6 +154,17 @@ internal static class DeployCommand
             if (TimeoutSeconds is { } timeoutSeconds)
             {
                 request.TimeoutSeconds = timeoutSeconds;
+            }
+
+            if (ReservedConcurrency is { } reserved)
+            {
+                request.ReservedConcurrency = reserved;
+            }
+
+            request.RemoveReservedConcurrency = Unreserve;
+            if (ProvisionedConcurrency is { } provisioned)
+            {
+                request.ProvisionedConcurrency = provisioned;
             }
 
             if (Environment.Count > 0)

@@ -23,7 +23,12 @@ public static class ApiMapping
             RevisionId = d.RevisionId,
             LastModified = d.LastModified.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture),
             Arn = FunctionArn.For(d.Name),
+            ProvisionedConcurrency = d.ProvisionedConcurrency,
         };
+        if (d.ReservedConcurrency is { } reserved)
+        {
+            config.ReservedConcurrency = reserved;
+        }
         config.Environment.Add(d.Environment.ToDictionary());
         return config;
     }

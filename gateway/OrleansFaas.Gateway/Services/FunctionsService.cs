@@ -19,6 +19,8 @@ public sealed class FunctionsService(IGrainFactory grains) : Proto.Functions.Fun
             TimeoutSeconds = request.TimeoutSeconds,
             Environment = request.Environment.ToDictionary(),
             CodeZip = request.CodeZip.ToByteArray(),
+            ReservedConcurrency = request.HasReservedConcurrency ? request.ReservedConcurrency : null,
+            ProvisionedConcurrency = request.ProvisionedConcurrency,
         });
         return definition.ToApi();
     }
@@ -34,6 +36,9 @@ public sealed class FunctionsService(IGrainFactory grains) : Proto.Functions.Fun
             TimeoutSeconds = request.HasTimeoutSeconds ? request.TimeoutSeconds : null,
             Environment = request.ReplaceEnvironment ? request.Environment.ToDictionary() : null,
             CodeZip = request.HasCodeZip ? request.CodeZip.ToByteArray() : null,
+            ReservedConcurrency = request.HasReservedConcurrency ? request.ReservedConcurrency : null,
+            ClearReservedConcurrency = request.RemoveReservedConcurrency,
+            ProvisionedConcurrency = request.HasProvisionedConcurrency ? request.ProvisionedConcurrency : null,
         });
         return definition.ToApi();
     }

@@ -21,4 +21,6 @@ public interface IFunctionCatalogGrain : IGrainWithStringKey
 public static class FunctionCatalog
 {
     public const string DefaultNamespace = "default";
+    /// <summary>The key of the account-wide grains (concurrency).</summary>
+    public const string DefaultAccount = "default";
 }

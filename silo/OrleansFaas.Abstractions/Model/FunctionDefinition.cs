@@ -16,6 +16,10 @@ public sealed record FunctionDefinition
     [Id(8)] public required string RevisionId { get; init; }
     [Id(9)] public DateTimeOffset LastModified { get; init; }
     [Id(10)] public string Version { get; init; } = "$LATEST";
+    /// <summary>A cap and a guarantee on concurrent instances; null draws from the unreserved pool.</summary>
+    [Id(11)] public int? ReservedConcurrency { get; init; }
+    /// <summary>Instances kept loaded and warm at all times; never reaped by keep-alive.</summary>
+    [Id(12)] public int ProvisionedConcurrency { get; init; }
 }
 
 /// <summary>What a create carries: the definition's settings plus the zipped code.</summary>
@@ -28,6 +32,8 @@ public sealed record CreateFunction
     [Id(3)] public int TimeoutSeconds { get; init; }
     [Id(4)] public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     [Id(5)] public byte[] CodeZip { get; init; } = [];
+    [Id(6)] public int? ReservedConcurrency { get; init; }
+    [Id(7)] public int ProvisionedConcurrency { get; init; }
 }
 
 /// <summary>An update: every null member keeps its current value. Environment, when set, replaces the whole map.</summary>
@@ -40,6 +46,10 @@ public sealed record UpdateFunction
     [Id(3)] public int? TimeoutSeconds { get; init; }
     [Id(4)] public IReadOnlyDictionary<string, string>? Environment { get; init; }
     [Id(5)] public byte[]? CodeZip { get; init; }
+    [Id(6)] public int? ReservedConcurrency { get; init; }
+    /// <summary>Removes the reservation (the function draws from the unreserved pool again).</summary>
+    [Id(7)] public bool ClearReservedConcurrency { get; init; }
+    [Id(8)] public int? ProvisionedConcurrency { get; init; }
 }
 
 /// <summary>One page of function names, in name order.</summary>

@@ -18,6 +18,7 @@ public static partial class FunctionLimits
     public const long MaxZippedBytes = 52_428_800;
     public const long MaxUnzippedBytes = 262_144_000;
     public const int MaxSyncPayloadBytes = 6_291_456;
+    public const int MaxProvisionedConcurrency = 100;
 
     private static readonly string[] ReservedKeys =
     [
@@ -71,6 +72,20 @@ public static partial class FunctionLimits
                 $"Timeout {d.TimeoutSeconds} s is out of range: it must be between {MinTimeoutSeconds} and {MaxTimeoutSeconds} seconds.");
         }
         ValidateEnvironment(d.Environment);
+        if (d.ReservedConcurrency is < 0)
+        {
+            throw FaasException.InvalidArgument($"Reserved concurrency {d.ReservedConcurrency} is out of range: it must be 0 or more.");
+        }
+        if (d.ProvisionedConcurrency < 0 || d.ProvisionedConcurrency > MaxProvisionedConcurrency)
+        {
+            throw FaasException.InvalidArgument(
+                $"Provisioned concurrency {d.ProvisionedConcurrency} is out of range: it must be between 0 and {MaxProvisionedConcurrency}.");
+        }
+        if (d.ReservedConcurrency is { } reserved && d.ProvisionedConcurrency > reserved)
+        {
+            throw FaasException.InvalidArgument(
+                $"Provisioned concurrency {d.ProvisionedConcurrency} exceeds the function's reserved concurrency {reserved}.");
+        }
     }
 
     public static void ValidateEnvironment(IReadOnlyDictionary<string, string> env)

@@ -26,3 +26,31 @@ public sealed record InstanceView(
     [property: Id(1)] string Silo,
     [property: Id(2)] bool Busy,
     [property: Id(3)] string RevisionId);
+
+/// <summary>Lambda's throttling reasons.</summary>
+public static class ThrottleReasons
+{
+    public const string ReservedFunction = "ReservedFunctionConcurrentInvocationLimitExceeded";
+    public const string Account = "ConcurrentInvocationLimitExceeded";
+}
+
+/// <summary>The account's answer to a slot request: granted, or the throttling reason and its limit.</summary>
+[GenerateSerializer, Immutable, Alias("faas.SlotGrant")]
+public sealed record SlotGrant(
+    [property: Id(0)] bool Granted,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] int Limit)
+{
+    public static readonly SlotGrant Yes = new(true, "", 0);
+
+    public FaasException ToException(string function) => new(FaasErrorCode.ResourceExhausted, Reason == ThrottleReasons.ReservedFunction
+        ? $"Rate Exceeded. ({Reason}: function {function} has a reserved concurrency of {Limit})"
+        : $"Rate Exceeded. ({Reason}: the account's concurrency limit of {Limit} is reached)");
+}
+
+[GenerateSerializer, Immutable, Alias("faas.AccountUsage")]
+public sealed record AccountUsage(
+    [property: Id(0)] int Limit,
+    [property: Id(1)] int UnreservedLimit,
+    [property: Id(2)] int InUse,
+    [property: Id(3)] IReadOnlyDictionary<string, int> InUseByFunction);

@@ -12,6 +12,7 @@ public sealed class FunctionGrain(
     TimeProvider clock) : Grain, IFunctionGrain
 {
     private string Name => this.GetPrimaryKeyString();
+    private IConcurrencyAccountGrain Account => GrainFactory.GetGrain<IConcurrencyAccountGrain>(FunctionCatalog.DefaultAccount);
 
     public async Task<FunctionDefinition> Create(CreateFunction request)
     {
@@ -28,12 +29,15 @@ public sealed class FunctionGrain(
             MemoryMb = request.MemoryMb == 0 ? FunctionLimits.DefaultMemoryMb : request.MemoryMb,
             TimeoutSeconds = request.TimeoutSeconds == 0 ? FunctionLimits.DefaultTimeoutSeconds : request.TimeoutSeconds,
             Environment = request.Environment,
+            ReservedConcurrency = request.ReservedConcurrency,
+            ProvisionedConcurrency = request.ProvisionedConcurrency,
             CodeSha256 = "",
             RevisionId = Guid.NewGuid().ToString(),
             LastModified = clock.GetUtcNow(),
         };
         FunctionLimits.ValidateDefinition(definition);
         definition = definition with { CodeSha256 = await StoreCodeAsync(request.CodeZip), CodeSize = request.CodeZip.Length };
+        await Account.Reserve(Name, definition.ReservedConcurrency);
         await SaveAsync(definition);
         await GrainFactory.GetGrain<IFunctionCatalogGrain>(FunctionCatalog.DefaultNamespace).Add(Name);
         return definition;
@@ -49,6 +53,8 @@ public sealed class FunctionGrain(
             MemoryMb = request.MemoryMb ?? current.MemoryMb,
             TimeoutSeconds = request.TimeoutSeconds ?? current.TimeoutSeconds,
             Environment = request.Environment ?? current.Environment,
+            ReservedConcurrency = request.ClearReservedConcurrency ? null : request.ReservedConcurrency ?? current.ReservedConcurrency,
+            ProvisionedConcurrency = request.ProvisionedConcurrency ?? current.ProvisionedConcurrency,
             RevisionId = Guid.NewGuid().ToString(),
             LastModified = clock.GetUtcNow(),
         };
@@ -57,6 +63,7 @@ public sealed class FunctionGrain(
         {
             definition = definition with { CodeSha256 = await StoreCodeAsync(zip), CodeSize = zip.Length };
         }
+        await Account.Reserve(Name, definition.ReservedConcurrency);
         await SaveAsync(definition);
         return definition;
     }
@@ -73,6 +80,7 @@ public sealed class FunctionGrain(
         state.State = new FunctionState();
         await GrainFactory.GetGrain<IFunctionCatalogGrain>(FunctionCatalog.DefaultNamespace).Remove(Name);
         await GrainFactory.GetGrain<IInstancePoolGrain>(Name).Invalidate(null);
+        await Account.Reserve(Name, null);
     }
 
     private async Task<string> StoreCodeAsync(byte[] zip)

@@ -169,6 +169,25 @@ public sealed class PoolSettings
     }
 }
 
+/// <summary>The account's concurrency limits.</summary>
+public sealed class ConcurrencySettings
+{
+    /// <summary>Live instances across the cluster (FAAS_ACCOUNT_CONCURRENCY, default 1,000 as on Lambda).</summary>
+    public int AccountLimit { get; init; } = 1000;
+    /// <summary>What reservations must leave to everyone else (FAAS_UNRESERVED_MINIMUM, default 100 as on Lambda).</summary>
+    public int UnreservedMinimum { get; init; } = 100;
+
+    public static ConcurrencySettings FromEnvironment()
+    {
+        var limit = FaasSettings.GetInt("FAAS_ACCOUNT_CONCURRENCY", 1000, 1, 1_000_000);
+        return new ConcurrencySettings
+        {
+            AccountLimit = limit,
+            UnreservedMinimum = FaasSettings.GetInt("FAAS_UNRESERVED_MINIMUM", Math.Min(100, limit), 0, limit),
+        };
+    }
+}
+
 /// <summary>How usage is billed.</summary>
 public sealed class BillingSettings
 {

@@ -5,6 +5,7 @@ using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansFaas.Grains.Packages;
+using OrleansFaas.Grains.Placement;
 using OrleansFaas.Grains.Storage;
 using OrleansFaas.Grains.Workers;
 using StackExchange.Redis;
@@ -26,6 +27,7 @@ public static class SiloHostingExtensions
         services.AddSingleton(workers);
         services.AddSingleton(PoolSettings.FromEnvironment());
         services.AddSingleton(BillingSettings.FromEnvironment());
+        services.AddSingleton(ConcurrencySettings.FromEnvironment());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProcessSpawner>();
         services.AddSingleton<PackageCache>();
@@ -53,6 +55,7 @@ public static class SiloHostingExtensions
                 o.ServiceId = ServiceId;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName);
+            silo.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
             // Large code packages travel in the create/update call.
             silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = 128 * 1024 * 1024);
             if (cluster.IsDevMode)

@@ -7,6 +7,8 @@ public sealed class PooledInstance(string id, SiloAddress silo, string revisionI
     public SiloAddress Silo { get; } = silo;
     public string RevisionId { get; } = revisionId;
     public bool Busy { get; set; }
+    /// <summary>Kept warm for provisioned concurrency: exempt from keep-alive.</summary>
+    public bool Provisioned { get; init; }
     public long LastUsedTicks { get; set; } = Environment.TickCount64;
 }
 
@@ -44,7 +46,44 @@ public static class PoolScheduler
         return best is null ? (AcquireDecision.ColdStart, null) : (AcquireDecision.ReuseIdle, best);
     }
 
-    /// <summary>Whether a sweep retires an instance the pool knows: idle and past the keep-alive, or stale.</summary>
+    /// <summary>
+    /// Whether a sweep retires an instance the pool knows: idle and stale, or idle past the keep-alive unless
+    /// it is provisioned.
+    /// </summary>
     public static bool ShouldRetire(PooledInstance instance, string? currentRevision, TimeSpan idleFor, TimeSpan keepAlive) =>
-        !instance.Busy && (instance.RevisionId != currentRevision || idleFor >= keepAlive);
+        !instance.Busy && (instance.RevisionId != currentRevision || (!instance.Provisioned && idleFor >= keepAlive));
+
+    /// <summary>
+    /// Silos on which to start the provisioned instances still missing (current revision), spreading them:
+    /// each goes to the active silo that has the fewest provisioned instances so far.
+    /// </summary>
+    public static IReadOnlyList<SiloAddress> PlanProvisioned(
+        IEnumerable<PooledInstance> instances, string revisionId, int provisioned, IReadOnlyList<SiloAddress> activeSilos)
+    {
+        var plan = new List<SiloAddress>();
+        if (activeSilos.Count == 0)
+        {
+            return plan;
+        }
+        var perSilo = activeSilos.ToDictionary(s => s, _ => 0);
+        var existing = 0;
+        foreach (var instance in instances)
+        {
+            if (instance.Provisioned && instance.RevisionId == revisionId)
+            {
+                existing++;
+                if (perSilo.ContainsKey(instance.Silo))
+                {
+                    perSilo[instance.Silo]++;
+                }
+            }
+        }
+        for (var i = existing; i < provisioned; i++)
+        {
+            var silo = perSilo.OrderBy(kv => kv.Value).ThenBy(kv => kv.Key.ToString(), StringComparer.Ordinal).First().Key;
+            perSilo[silo]++;
+            plan.Add(silo);
+        }
+        return plan;
+    }
 }

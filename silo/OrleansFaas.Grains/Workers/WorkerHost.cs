@@ -240,6 +240,9 @@ public sealed class WorkerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>A freshly started instance that served no invocation (a provisioned one) becomes Idle.</summary>
+    public void MarkIdle(WorkerInstance instance) => Finish(instance, healthy: true);
+
     private void Finish(WorkerInstance instance, bool healthy)
     {
         if (healthy && instance.TryMove(InstanceState.Busy, InstanceState.Idle))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using OrleansFaas.Grains.Hosting;
+using OrleansFaas.Grains.Placement;
 using OrleansFaas.Grains.Storage;
 
 namespace OrleansFaas.Tests.Grains;
@@ -30,10 +31,12 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             silo.AddMemoryGrainStorage(StorageNames.Functions);
             silo.AddMemoryGrainStorage(StorageNames.Billing);
+            silo.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
             silo.ConfigureServices(services =>
             {
                 services.AddSingleton(new PoolSettings { KeepAlive = TimeSpan.FromMinutes(10) });
                 services.AddSingleton(new BillingSettings());
+                services.AddSingleton(new ConcurrencySettings { AccountLimit = 50, UnreservedMinimum = 10 });
                 services.AddSingleton<ICodeStore, MemoryCodeStore>();
                 services.AddSingleton(TimeProvider.System);
             });

@@ -21,7 +21,16 @@ public class InstancePoolGrainTests(ClusterFixture fixture)
     private static async Task ReleaseAndSettleAsync(IInstancePoolGrain pool, string instanceId, bool healthy)
     {
         await pool.Release(instanceId, healthy);
-        await pool.GetSnapshot(); // one-way release: a following call on the same grain runs after it
+        // Release is one-way: Orleans does not order it before the next call, so wait until the pool shows it.
+        for (var i = 0; i < 100; i++)
+        {
+            var instance = (await pool.GetSnapshot()).Instances.FirstOrDefault(v => v.InstanceId == instanceId);
+            if (healthy ? instance is { Busy: false } : instance is null)
+            {
+                return;
+            }
+            await Task.Delay(20);
+        }
     }
 
     [Fact]

@@ -65,3 +65,43 @@ public class PoolSchedulerTests
         Assert.False(PoolScheduler.ShouldRetire(instance, "r2", TimeSpan.FromHours(1), TimeSpan.FromMinutes(10)));
     }
 }
+
+public class ProvisionedPlanTests
+{
+    private static readonly SiloAddress A = SiloAddress.New(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 11111), 1);
+    private static readonly SiloAddress B = SiloAddress.New(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 11112), 1);
+
+    [Fact]
+    public void SpreadsMissingProvisionedInstancesOverTheActiveSilos()
+    {
+        var plan = PoolScheduler.PlanProvisioned([], "r1", 4, [A, B]);
+
+        Assert.Equal(4, plan.Count);
+        Assert.Equal(2, plan.Count(s => s.Equals(A)));
+        Assert.Equal(2, plan.Count(s => s.Equals(B)));
+    }
+
+    [Fact]
+    public void StartsOnlyWhatIsMissingAndIgnoresStaleOnes()
+    {
+        var existing = new[]
+        {
+            new PooledInstance("p1", A, "r1") { Provisioned = true },
+            new PooledInstance("old", A, "r0") { Provisioned = true },
+            new PooledInstance("demand", B, "r1"),
+        };
+
+        var plan = PoolScheduler.PlanProvisioned(existing, "r1", 2, [A, B]);
+
+        Assert.Equal([B], plan);
+    }
+
+    [Fact]
+    public void NeverRetiresAnIdleProvisionedInstanceByKeepAlive()
+    {
+        var provisioned = new PooledInstance("p", A, "r1") { Provisioned = true };
+
+        Assert.False(PoolScheduler.ShouldRetire(provisioned, "r1", TimeSpan.FromHours(5), TimeSpan.FromMinutes(10)));
+        Assert.True(PoolScheduler.ShouldRetire(provisioned, "r2", TimeSpan.Zero, TimeSpan.FromMinutes(10)));
+    }
+}
