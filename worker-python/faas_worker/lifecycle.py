@@ -35,24 +35,45 @@ def kill_group():
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def set_parent_death_signal():
+_prctl_cache = []
+
+
+def libc_prctl():
+    """libc's prctl, looked up once (a zygote does it before forking), or None."""
+    if not _prctl_cache:
+        try:
+            _prctl_cache.append(ctypes.CDLL(None, use_errno=True).prctl)
+        except (OSError, AttributeError):
+            _prctl_cache.append(None)
+    return _prctl_cache[0]
+
+
+def set_parent_death_signal(parent=None):
     """Ask the kernel for SIGKILL when our parent goes away.
 
     Caution: Linux sends it when the parent *thread* that forked us exits, not the
     parent process; a launcher must fork from a long-lived thread (or pass
-    --no-pdeathsig and rely on the stdin watchdog).
+    --no-pdeathsig and rely on the stdin watchdog). `parent`: the pid the caller
+    knows its parent to be (a zygote's child passes the zygote's), else getppid().
     """
-    parent = os.getppid()
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
+    if parent is None:
+        parent = os.getppid()
+    prctl = libc_prctl()
+    if prctl is None:
         return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     # The parent may have died before prctl took effect: we were reparented. (Not
     # "ppid == 1": in a container the silo itself may be PID 1. A death before the
     # first getppid() shows up as EOF on stdin.)
     if os.getppid() != parent:
         os._exit(1)
+
+
+def drop_cwd_from_sys_path():
+    """`python -m` puts the launcher's cwd first on sys.path; a stray module there must
+    not shadow the handler's (code_dir goes first at Load)."""
+    if not sys.flags.safe_path and sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
 
 
 def start_stdin_watchdog():

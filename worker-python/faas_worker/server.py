@@ -2,12 +2,14 @@
 
 One function per process, one Load or Invoke at a time (a lock); Health is
 answered even while an invocation runs. No RPC raises: every outcome, including a
-worker bug, is a reply.
+worker bug, is a reply. InvokeStream is Invoke over one long-lived stream: each
+request is answered by Invoke itself, in order.
 """
 
 import functools
 import os
 import stat
+import sys
 import threading
 import time
 from concurrent import futures
@@ -123,6 +125,11 @@ class WorkerService(pb_grpc.WorkerServicer):
             reply.error.CopyFrom(_error_info(result.error))
         return reply
 
+    def InvokeStream(self, request_iterator, context):
+        # Invoke never raises, so every request gets exactly one reply, in order.
+        for request in request_iterator:
+            yield self.Invoke(request, context)
+
     @_never_raises(lambda error: pb.HealthReply(pid=os.getpid()))
     def Health(self, request, context):
         function = self._function
@@ -140,8 +147,10 @@ def _remove_stale_socket(path):
 
 def serve(socket_path):
     """Start the server on unix:<socket_path>; returns it once it is listening."""
+    # An open InvokeStream holds one thread for its whole life: keep enough for it, a
+    # unary Load or Invoke, Health, and a stream the silo replaces before the old one ends.
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="rpc"),
+        futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="rpc"),
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                  ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
     pb_grpc.add_WorkerServicer_to_server(WorkerService(), server)
@@ -154,3 +163,17 @@ def serve(socket_path):
     except OSError:
         pass
     return server
+
+
+def run(socket_path, announce):
+    """The worker's life once its process is set up: listen, announce, serve until killed.
+
+    Raises if it cannot listen (before announce is called); never returns otherwise.
+    Shared by `python3 -m faas_worker` and the zygote's forked workers.
+    """
+    grpc_server = serve(socket_path)
+    lifecycle.handle_termination(grpc_server, socket_path)
+    real_stdout = sys.stdout
+    announce()
+    real_stdout.reconfigure(line_buffering=True)  # later output reaches the silo promptly
+    lifecycle.wait_forever()

@@ -268,6 +268,82 @@ class InvokeTests(ServerTestCase):
                          (worker.pid, True, "my-fn"))
 
 
+class InvokeStreamTests(ServerTestCase):
+    """InvokeStream: one long-lived stream, one reply per request, in order, as Invoke."""
+
+    def test_stream_answers_each_request_in_turn_and_keeps_module_state(self):
+        worker = self.loaded_worker("counter", "counter.handler")
+        stream = worker.open_stream()
+
+        results = [json.loads(stream.invoke({}).payload) for _ in range(3)]
+        unary = json.loads(worker.invoke({}).payload)
+        after = json.loads(stream.invoke({}).payload)
+
+        self.assertEqual([r["count"] for r in results], [1, 2, 3])
+        self.assertEqual({r["pid"] for r in results}, {worker.pid})
+        self.assertEqual((unary["count"], after["count"]), (4, 5))  # one module, both paths
+
+    def test_pipelined_requests_are_answered_once_each_in_order(self):
+        worker = self.loaded_worker("echo", "echo_event.handler")
+        stream = worker.open_stream()
+
+        for i in range(20):
+            stream.send({"i": i})
+        replies = [stream.receive() for _ in range(20)]
+
+        self.assertEqual([json.loads(r.payload)["event"]["i"] for r in replies], list(range(20)))
+        self.assertEqual(stream.close(), [])  # nothing more: exactly one reply per request
+        self.assertEqual(stream.call.code(), support.grpc_status().OK)
+
+    def test_errors_are_replies_and_the_stream_goes_on(self):
+        worker = self.loaded_worker("raises", "raises.handler")
+        stream = worker.open_stream()
+
+        unary = worker.invoke({"value": 7}, request_id=REQUEST_ID)
+        streamed = stream.invoke({"value": 7}, request_id=REQUEST_ID)
+        unmarshal = stream.invoke(b"{not json")
+        again = stream.invoke({"value": 8})
+
+        self.assertEqual(streamed.status, support.PB.INVOKE_STATUS_FUNCTION_ERROR)
+        for field in ("status", "payload", "error", "logs"):
+            self.assertEqual(getattr(streamed, field), getattr(unary, field), field)
+        self.assertEqual(unmarshal.error.error_type, "Runtime.UnmarshalError")
+        self.assertEqual(again.error.error_message, "bad value: 8")
+
+    def test_stream_before_load_answers_not_loaded_then_serves_after_load(self):
+        worker = self.worker()
+        stream = worker.open_stream()
+
+        before = stream.invoke({})
+        self.assertTrue(worker.load_fixture("counter", "counter.handler").ok)
+        after = stream.invoke({})
+
+        self.assertEqual(before.status, support.PB.INVOKE_STATUS_NOT_LOADED)
+        self.assertEqual(before.error.error_type, "Runtime.NotLoaded")
+        self.assertEqual(after.status, support.PB.INVOKE_STATUS_OK)
+        self.assertEqual(json.loads(after.payload)["count"], 1)
+
+    def test_logs_and_request_id_are_per_request_on_the_stream(self):
+        worker = self.loaded_worker("prints", "prints.handler")
+        stream = worker.open_stream()
+
+        first = stream.invoke({"n": 1}, request_id="first")
+        second = stream.invoke({"n": 2}, request_id="second")
+
+        self.assertIn("\tfirst\tlogged warning 1\n", first.logs)
+        self.assertIn("\tsecond\tlogged warning 2\n", second.logs)
+        self.assertNotIn("first", second.logs)
+
+    def test_health_and_a_second_stream_are_served_while_a_stream_is_open(self):
+        worker = self.loaded_worker("counter", "counter.handler")
+        first, second = worker.open_stream(), worker.open_stream()
+        first.invoke({})
+
+        self.assertEqual(worker.health().pid, worker.pid)
+        self.assertEqual(json.loads(second.invoke({}).payload)["count"], 2)
+        self.assertEqual(json.loads(first.invoke({}).payload)["count"], 3)
+
+
 class ContextAndEnvironmentTests(ServerTestCase):
     ARN = "arn:aws:lambda:eu-west-1:000000000000:function:ctx-fn"
 
