@@ -49,6 +49,8 @@ public static class GatewayHostingExtensions
                     o.ServiceId = SiloHostingExtensions.ServiceId;
                 });
                 client.Configure<ClientMessagingOptions>(o => o.MaxMessageBodySize = 128 * 1024 * 1024);
+                // A silo that joins is used within seconds (the default is a minute).
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
                 client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
             });
         }

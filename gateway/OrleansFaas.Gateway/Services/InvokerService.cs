@@ -11,6 +11,14 @@ public sealed class InvokerService(IGrainFactory grains) : Proto.Invoker.Invoker
 {
     private static readonly byte[] EmptyEvent = "{}"u8.ToArray();
 
+    /// <summary>
+    /// Invoker grains are stateless workers, activated on the silo that receives the call. The Orleans client
+    /// routes a call to a gateway silo by its grain id, so one key would pin every invocation to one silo:
+    /// rotating over a few keys spreads invocations over all silos.
+    /// </summary>
+    private const int InvokerKeys = 64;
+    private static int _nextInvoker;
+
     public override async Task<Proto.InvokeResponse> Invoke(Proto.InvokeRequest request, ServerCallContext context)
     {
         FunctionLimits.ValidateName(request.FunctionName);
@@ -22,7 +30,8 @@ public sealed class InvokerService(IGrainFactory grains) : Proto.Invoker.Invoker
         }
         var bytes = payload.IsEmpty ? EmptyEvent : request.Payload.ToByteArray();
         ValidateJson(bytes);
-        var result = await grains.GetGrain<IInvokerGrain>(0).Invoke(
+        var key = (uint)Interlocked.Increment(ref _nextInvoker) % InvokerKeys;
+        var result = await grains.GetGrain<IInvokerGrain>(key).Invoke(
             new InvocationRequest(request.FunctionName, Guid.NewGuid().ToString(), bytes, request.ClientContext));
         return result.ToApi();
     }

@@ -150,6 +150,7 @@ public sealed class OwnedProcess : IAsyncDisposable
         }
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__OrleansFaas"] = "Information";
+        info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + fileName);
         var log = new StreamWriter(logPath, append: true, Encoding.UTF8) { AutoFlush = true };
         var sync = TextWriter.Synchronized(log);

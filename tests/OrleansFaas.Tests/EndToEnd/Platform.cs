@@ -94,6 +94,15 @@ public sealed class Platform : IAsyncDisposable
                 }
                 platform._silos.Add(OwnedProcess.Start("dotnet", [RepoPaths.SiloDll], env, Path.Combine(platform.WorkDir, $"silo{i}.log")));
             }
+            // Every silo has joined before the gateway starts, so its client knows them all from the start.
+            foreach (var silo in platform._silos)
+            {
+                if (!await Signals.WaitUntilAsync(() => silo.HasExited || silo.ReadLog().Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(90))
+                    || silo.HasExited)
+                {
+                    throw new InvalidOperationException("A silo did not start:\n" + silo.ReadLog());
+                }
+            }
             await platform.StartGatewayAsync(new Dictionary<string, string>
             {
                 ["FAAS_REDIS"] = platform._redis.ConnectionString,
