@@ -27,6 +27,9 @@ internal static class CliApplication
             DeleteCommand.Create(),
             BillingCommand.Create(),
             BenchCommand.Create(),
+            DeadLettersCommand.Create(),
+            LogsCommand.Create(),
+            ActivationsCommand.Create(),
         ];
         foreach (var command in commands)
         {

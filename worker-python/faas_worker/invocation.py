@@ -27,6 +27,7 @@ class InvokeResult:
     logs: str
     duration_ms: float
     max_memory_kb: int
+    left_processes: bool = False
 
 
 def invoke(function, request_id, event, deadline_unix_ms, invoked_function_arn="",
@@ -55,7 +56,8 @@ def invoke(function, request_id, event, deadline_unix_ms, invoked_function_arn="
         except BaseException as exc:
             error = errors.from_exception(exc)
             logcapture.write_error_entry(error)
-    return InvokeResult(payload, error, logs.getvalue(), duration_ms, max_memory_kb())
+    return InvokeResult(payload, error, logs.getvalue(), duration_ms, max_memory_kb(),
+                        lifecycle.has_child_processes())
 
 
 def max_memory_kb():

@@ -147,3 +147,32 @@ def exit_from_user_code(exc, logs):
     except Exception:
         pass
     os._exit(status)
+
+
+def has_child_processes():
+    """Whether this process has live children (a handler forked and left them running).
+
+    Read from /proc/self/task/*/children, which lists the children of each thread; a child already
+    reaped, or a zombie the handler did not wait for, does not count as running."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return False
+    for task in tasks:
+        try:
+            with open("/proc/self/task/{}/children".format(task)) as children:
+                for pid in children.read().split():
+                    if not _is_zombie(pid):
+                        return True
+        except OSError:
+            continue
+    return False
+
+
+def _is_zombie(pid):
+    try:
+        with open("/proc/{}/stat".format(pid)) as stat:
+            text = stat.read()
+        return text[text.rindex(")") + 2] in "ZX"
+    except (OSError, ValueError, IndexError):
+        return True

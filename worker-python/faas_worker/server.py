@@ -116,7 +116,8 @@ class WorkerService(pb_grpc.WorkerServicer):
                                        request.deadline_unix_ms, request.invoked_function_arn,
                                        request.client_context)
         reply = pb.InvokeReply(logs=_text(result.logs), duration_ms=result.duration_ms,
-                               max_memory_kb=result.max_memory_kb)
+                               max_memory_kb=result.max_memory_kb,
+                               left_processes=result.left_processes)
         if result.error is None:
             reply.status = pb.INVOKE_STATUS_OK
             reply.payload = result.payload

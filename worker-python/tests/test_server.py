@@ -162,6 +162,14 @@ class InvokeTests(ServerTestCase):
         self.assertGreater(reply.duration_ms, 0.0)
         self.assertGreater(reply.max_memory_kb, 1000)
 
+    def test_invoke_says_whether_the_handler_left_processes_running(self):
+        clean = self.loaded_worker("counter", "counter.handler").invoke({})
+        forked = self.loaded_worker("forks", "forks.handler").invoke({})
+
+        self.assertFalse(clean.left_processes)
+        self.assertEqual(forked.status, support.PB.INVOKE_STATUS_OK)
+        self.assertTrue(forked.left_processes)
+
     def test_invoke_decodes_event_json_and_empty_body_as_empty_object(self):
         worker = self.loaded_worker("echo", "echo_event.handler")
         cases = [(b"", {}, "dict"), (b'{"a": [1, 2]}', {"a": [1, 2]}, "dict"),

@@ -25,6 +25,10 @@ internal static class DeployCommand
         var reserved = IntegerOption.Create("--reserved", "Reserved concurrency: a cap and a guarantee on concurrent instances (0 throttles every invoke)", "N");
         var unreserve = new Option<bool>("--unreserve") { Description = "Remove the reserved concurrency (draw from the unreserved pool again)" };
         var provisioned = IntegerOption.Create("--provisioned", "Provisioned concurrency: instances kept loaded and warm, never reaped", "N");
+        var retries = IntegerOption.Create("--retries", "Async invocation: retries after a function error, 0..2 [default on create: 2]", "0|1|2");
+        var maxEventAge = IntegerOption.Create("--max-event-age", "Async invocation: oldest event still run, 60..21600 seconds [default on create: 21600]", "SECONDS");
+        var onFailure = new Option<string?>("--on-failure") { Description = "Async invocation: where failed events go: a function (invoked with Lambda's destination record) or 'dead-letter' ('' removes)", HelpName = "FUNCTION|dead-letter" };
+        var onSuccess = new Option<string?>("--on-success") { Description = "Async invocation: a function invoked with the record of each successful event ('' removes)", HelpName = "FUNCTION" };
         var environment = new Option<string[]>("--env", "-e")
         {
             Description = "An environment variable; repeat for more. On update, replaces the whole environment",
@@ -41,6 +45,7 @@ internal static class DeployCommand
         var command = new Command("deploy", "Create a function, or update its code and configuration if it exists")
         {
             name, code, handler, runtime, memory, timeout, reserved, unreserve, provisioned, environment,
+            retries, maxEventAge, onFailure, onSuccess,
         };
         command.SetHandler(async (parseResult, context, cancellationToken) =>
         {
@@ -54,7 +59,13 @@ internal static class DeployCommand
                 [.. (parseResult.GetValue(environment) ?? []).Select(ParseVariable)],
                 parseResult.GetValue(reserved),
                 parseResult.GetValue(unreserve),
-                parseResult.GetValue(provisioned));
+                parseResult.GetValue(provisioned))
+            {
+                MaximumRetryAttempts = parseResult.GetValue(retries),
+                MaximumEventAgeSeconds = parseResult.GetValue(maxEventAge),
+                OnFailure = parseResult.GetValue(onFailure),
+                OnSuccess = parseResult.GetValue(onSuccess),
+            };
 
             FunctionConfiguration configuration;
             try
@@ -107,6 +118,11 @@ internal static class DeployCommand
         bool Unreserve,
         int? ProvisionedConcurrency)
     {
+        public int? MaximumRetryAttempts { get; init; }
+        public int? MaximumEventAgeSeconds { get; init; }
+        public string? OnFailure { get; init; }
+        public string? OnSuccess { get; init; }
+
         /// <summary>Unset values are left to the server's defaults.</summary>
         public CreateFunctionRequest ToCreateRequest()
         {
@@ -129,6 +145,18 @@ internal static class DeployCommand
                 request.Environment[key] = value;
             }
 
+            if (MaximumRetryAttempts is { } retries)
+            {
+                request.MaximumRetryAttempts = retries;
+            }
+
+            if (MaximumEventAgeSeconds is { } maxEventAge)
+            {
+                request.MaximumEventAgeSeconds = maxEventAge;
+            }
+
+            request.OnFailure = OnFailure ?? "";
+            request.OnSuccess = OnSuccess ?? "";
             return request;
         }
 
@@ -165,6 +193,26 @@ internal static class DeployCommand
             if (ProvisionedConcurrency is { } provisioned)
             {
                 request.ProvisionedConcurrency = provisioned;
+            }
+
+            if (MaximumRetryAttempts is { } retries)
+            {
+                request.MaximumRetryAttempts = retries;
+            }
+
+            if (MaximumEventAgeSeconds is { } maxEventAge)
+            {
+                request.MaximumEventAgeSeconds = maxEventAge;
+            }
+
+            if (OnFailure is not null)
+            {
+                request.OnFailure = OnFailure;
+            }
+
+            if (OnSuccess is not null)
+            {
+                request.OnSuccess = OnSuccess;
             }
 
             if (Environment.Count > 0)

@@ -27,8 +27,11 @@ internal static class InvokeCommand
         var payload = new Option<string?>("--payload", "-p") { Description = "The event, as JSON; '-' (or a bare '-' after NAME) reads stdin [default: {}]", HelpName = "JSON" };
         var payloadFile = new Option<string?>("--payload-file") { Description = "Read the event from a file ('-' reads stdin)", HelpName = "FILE" };
         var logs = new Option<bool>("--logs") { Description = "Print the invocation's captured logs to stderr (text output)" };
+        var logTail = new Option<bool>("--log-tail") { Description = "Ask for the last 4 KB of the invocation's log (START … REPORT), as Lambda's LogType Tail: printed to stderr (text), logResult (json)" };
 
-        var command = new Command("invoke", "Invoke a function synchronously and print its result") { name, stdin, payload, payloadFile, logs };
+        var asynchronous = new Option<bool>("--async") { Description = "Queue the event (Lambda's Event invocation type) and print only its request id: {\"requestId\": \"…\"}" };
+
+        var command = new Command("invoke", "Invoke a function synchronously and print its result") { name, stdin, payload, payloadFile, logs, logTail, asynchronous };
         command.Validators.Add(result =>
         {
             if (result.GetValue(stdin) is { } extra && extra != Stdin)
@@ -44,12 +47,19 @@ internal static class InvokeCommand
         });
         command.SetHandler(async (parseResult, context, cancellationToken) =>
         {
+            if (parseResult.GetValue(asynchronous))
+            {
+                return await InvokeAsyncEvent(parseResult.GetValue(name)!, await ReadPayloadAsync(
+                    parseResult.GetValue(stdin), parseResult.GetValue(payload), parseResult.GetValue(payloadFile), cancellationToken), context, cancellationToken);
+            }
+
             var request = new InvokeRequest
             {
                 FunctionName = parseResult.GetValue(name)!,
                 // Sent as given: the gateway validates JSON and answers InvalidArgument.
                 Payload = UnsafeByteOperations.UnsafeWrap(await ReadPayloadAsync(
                     parseResult.GetValue(stdin), parseResult.GetValue(payload), parseResult.GetValue(payloadFile), cancellationToken)),
+                LogTail = parseResult.GetValue(logTail),
             };
             var response = await context.Invoker.InvokeAsync(request, cancellationToken: cancellationToken);
 
@@ -72,11 +82,30 @@ internal static class InvokeCommand
                 {
                     await context.Error.WriteAsync(response.Logs.EndsWith('\n') ? response.Logs : response.Logs + "\n");
                 }
+
+                if (response.LogResult.Length > 0)
+                {
+                    await context.Error.WriteAsync(response.LogResult.EndsWith('\n') ? response.LogResult : response.LogResult + "\n");
+                }
             }
 
             return response.Error is null ? ExitCodes.Success : ExitCodes.FunctionError;
         });
         return command;
+    }
+
+    /// <summary><c>--async</c>: the event is queued; the output is the same in text and JSON mode.</summary>
+    private static async Task<int> InvokeAsyncEvent(string name, byte[] payload, CliContext context, CancellationToken cancellationToken)
+    {
+        var queued = await context.Invoker.InvokeAsyncAsync(
+            new InvokeAsyncRequest { FunctionName = name, Payload = UnsafeByteOperations.UnsafeWrap(payload) }, cancellationToken: cancellationToken);
+        JsonOutput.Write(context.Out, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("requestId", queued.RequestId);
+            writer.WriteEndObject();
+        }, indented: false);
+        return ExitCodes.Success;
     }
 
     private static async Task<byte[]> ReadPayloadAsync(string? stdin, string? payload, string? payloadFile, CancellationToken cancellationToken)
@@ -139,6 +168,7 @@ internal static class InvokeCommand
         writer.WriteNumber("maxMemoryUsedMb", response.MaxMemoryUsedMb);
         writer.WriteString("executedVersion", response.ExecutedVersion);
         writer.WriteString("coldStartSource", response.ColdStartSource);
+        writer.WriteString("logResult", response.LogResult);
         writer.WriteEndObject();
     }
 }

@@ -24,6 +24,10 @@ public static class ApiMapping
             LastModified = d.LastModified.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture),
             Arn = FunctionArn.For(d.Name),
             ProvisionedConcurrency = d.ProvisionedConcurrency,
+            MaximumRetryAttempts = d.MaximumRetryAttempts,
+            MaximumEventAgeSeconds = d.MaximumEventAgeSeconds,
+            OnFailure = d.OnFailure ?? "",
+            OnSuccess = d.OnSuccess ?? "",
         };
         if (d.ReservedConcurrency is { } reserved)
         {
@@ -57,6 +61,15 @@ public static class ApiMapping
         return summary;
     }
 
+    public static Proto.DeadLetter ToApi(this DeadLetterEntry e) => new()
+    {
+        RequestId = e.RequestId,
+        Condition = e.Condition,
+        Timestamp = e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+        ApproximateInvokeCount = e.ApproximateInvokeCount,
+        Record = e.Record,
+    };
+
     public static Proto.InvokeResponse ToApi(this InvocationResult r)
     {
         var response = new Proto.InvokeResponse
@@ -73,6 +86,7 @@ public static class ApiMapping
             MaxMemoryUsedMb = r.MaxMemoryUsedMb,
             ExecutedVersion = r.ExecutedVersion,
             ColdStartSource = r.ColdStartSource,
+            LogResult = r.LogResult,
         };
         if (r.Error is { } error)
         {

@@ -21,6 +21,10 @@ public sealed class FunctionsService(IGrainFactory grains) : Proto.Functions.Fun
             CodeZip = request.CodeZip.ToByteArray(),
             ReservedConcurrency = request.HasReservedConcurrency ? request.ReservedConcurrency : null,
             ProvisionedConcurrency = request.ProvisionedConcurrency,
+            MaximumRetryAttempts = request.HasMaximumRetryAttempts ? request.MaximumRetryAttempts : null,
+            MaximumEventAgeSeconds = request.HasMaximumEventAgeSeconds ? request.MaximumEventAgeSeconds : null,
+            OnFailure = request.OnFailure,
+            OnSuccess = request.OnSuccess,
         });
         return definition.ToApi();
     }
@@ -39,6 +43,10 @@ public sealed class FunctionsService(IGrainFactory grains) : Proto.Functions.Fun
             ReservedConcurrency = request.HasReservedConcurrency ? request.ReservedConcurrency : null,
             ClearReservedConcurrency = request.RemoveReservedConcurrency,
             ProvisionedConcurrency = request.HasProvisionedConcurrency ? request.ProvisionedConcurrency : null,
+            MaximumRetryAttempts = request.HasMaximumRetryAttempts ? request.MaximumRetryAttempts : null,
+            MaximumEventAgeSeconds = request.HasMaximumEventAgeSeconds ? request.MaximumEventAgeSeconds : null,
+            OnFailure = request.HasOnFailure ? request.OnFailure : null,
+            OnSuccess = request.HasOnSuccess ? request.OnSuccess : null,
         });
         return definition.ToApi();
     }
@@ -76,5 +84,20 @@ public sealed class FunctionsService(IGrainFactory grains) : Proto.Functions.Fun
             throw FaasException.FunctionNotFound(request.Name);
         }
         return summary.ToApi();
+    }
+
+    public override async Task<Proto.GetLogsResponse> GetLogs(Proto.GetLogsRequest request, ServerCallContext context)
+    {
+        FunctionLimits.ValidateName(request.Name);
+        var page = await grains.GetGrain<IFunctionLogGrain>(request.Name)
+            .GetLogs(new LogQuery(request.SinceUnixMs, request.Limit, request.AfterCursor));
+        return page.ToApi();
+    }
+
+    public override async Task<Proto.ListActivationsResponse> ListActivations(Proto.ListActivationsRequest request, ServerCallContext context)
+    {
+        FunctionLimits.ValidateName(request.Name);
+        var activations = await grains.GetGrain<IFunctionLogGrain>(request.Name).ListActivations(request.Limit);
+        return activations.ToApi();
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Grpc.Core;
 using OrleansFaas.Abstractions.Grains;
 using OrleansFaas.Abstractions.Model;
+using OrleansFaas.Grains.Hosting;
 using Proto = OrleansFaas.Api.V1;
 
 namespace OrleansFaas.Gateway.Services;
@@ -32,8 +33,37 @@ public sealed class InvokerService(IGrainFactory grains) : Proto.Invoker.Invoker
         ValidateJson(bytes);
         var key = (uint)Interlocked.Increment(ref _nextInvoker) % InvokerKeys;
         var result = await grains.GetGrain<IInvokerGrain>(key).Invoke(
-            new InvocationRequest(request.FunctionName, Guid.NewGuid().ToString(), bytes, request.ClientContext));
+            new InvocationRequest(request.FunctionName, Guid.NewGuid().ToString(), bytes, request.ClientContext)
+            {
+                BypassStemCells = request.BypassStemCells,
+                LogTail = request.LogTail,
+            });
         return result.ToApi();
+    }
+
+    /// <summary>The Event payload limit (FAAS_ASYNC_MAX_PAYLOAD); the silo that queues the event checks its own too.</summary>
+    private static readonly Lazy<int> AsyncPayloadLimit = new(() => AsyncSettings.FromEnvironment().MaxPayloadBytes);
+
+    public override async Task<Proto.InvokeAsyncResponse> InvokeAsync(Proto.InvokeAsyncRequest request, ServerCallContext context)
+    {
+        FunctionLimits.ValidateName(request.FunctionName);
+        FunctionLimits.CheckAsyncPayloadSize(request.Payload.Length, AsyncPayloadLimit.Value);
+        var bytes = request.Payload.IsEmpty ? EmptyEvent : request.Payload.ToByteArray();
+        ValidateJson(bytes);
+        var key = (uint)Interlocked.Increment(ref _nextInvoker) % InvokerKeys;
+        var requestId = await grains.GetGrain<IAsyncInvokerGrain>(key).Enqueue(
+            new AsyncInvocationRequest(request.FunctionName, bytes, request.ClientContext));
+        return new Proto.InvokeAsyncResponse { RequestId = requestId };
+    }
+
+    public override async Task<Proto.ListDeadLettersResponse> ListDeadLetters(Proto.ListDeadLettersRequest request, ServerCallContext context)
+    {
+        FunctionLimits.ValidateName(request.Name);
+        var key = (uint)Interlocked.Increment(ref _nextInvoker) % InvokerKeys;
+        var entries = await grains.GetGrain<IAsyncInvokerGrain>(key).ListDeadLetters(request.Name, request.MaxItems);
+        var response = new Proto.ListDeadLettersResponse();
+        response.DeadLetters.AddRange(entries.Select(e => e.ToApi()));
+        return response;
     }
 
     private static void ValidateJson(byte[] payload)

@@ -1,13 +1,5 @@
 namespace OrleansFaas.Abstractions.Model;
 
-/// <summary>One invocation's usage, as recorded in the ledger (deduplicated by request id).</summary>
-[GenerateSerializer, Immutable, Alias("faas.UsageRecord")]
-public sealed record UsageRecord(
-    [property: Id(0)] string RequestId,
-    [property: Id(1)] long BilledMs,
-    [property: Id(2)] int MemoryMb,
-    [property: Id(3)] DateTimeOffset Timestamp);
-
 /// <summary>A function's usage and cost so far, with per-day rows (UTC).</summary>
 [GenerateSerializer, Immutable, Alias("faas.BillingSummary")]
 public sealed record BillingSummary

@@ -20,6 +20,14 @@ public sealed record FunctionDefinition
     [Id(11)] public int? ReservedConcurrency { get; init; }
     /// <summary>Instances kept loaded and warm at all times; never reaped by keep-alive.</summary>
     [Id(12)] public int ProvisionedConcurrency { get; init; }
+    /// <summary>Async invocation: retries after a function error (0..2).</summary>
+    [Id(30)] public int MaximumRetryAttempts { get; init; } = FunctionLimits.DefaultMaximumRetryAttempts;
+    /// <summary>Async invocation: an event older than this is no longer run but sent to <see cref="OnFailure"/>.</summary>
+    [Id(31)] public int MaximumEventAgeSeconds { get; init; } = FunctionLimits.DefaultMaximumEventAgeSeconds;
+    /// <summary>Async invocation: where a failed event's record goes: a function name, <see cref="FunctionLimits.DeadLetter"/>, or null.</summary>
+    [Id(32)] public string? OnFailure { get; init; }
+    /// <summary>Async invocation: a function that receives the record of each successful event, or null.</summary>
+    [Id(33)] public string? OnSuccess { get; init; }
 }
 
 /// <summary>What a create carries: the definition's settings plus the zipped code.</summary>
@@ -34,6 +42,14 @@ public sealed record CreateFunction
     [Id(5)] public byte[] CodeZip { get; init; } = [];
     [Id(6)] public int? ReservedConcurrency { get; init; }
     [Id(7)] public int ProvisionedConcurrency { get; init; }
+    /// <summary>Null means the default (2).</summary>
+    [Id(30)] public int? MaximumRetryAttempts { get; init; }
+    /// <summary>Null means the default (21600).</summary>
+    [Id(31)] public int? MaximumEventAgeSeconds { get; init; }
+    /// <summary>Null or empty means no on-failure destination.</summary>
+    [Id(32)] public string? OnFailure { get; init; }
+    /// <summary>Null or empty means no on-success destination.</summary>
+    [Id(33)] public string? OnSuccess { get; init; }
 }
 
 /// <summary>An update: every null member keeps its current value. Environment, when set, replaces the whole map.</summary>
@@ -50,6 +66,12 @@ public sealed record UpdateFunction
     /// <summary>Removes the reservation (the function draws from the unreserved pool again).</summary>
     [Id(7)] public bool ClearReservedConcurrency { get; init; }
     [Id(8)] public int? ProvisionedConcurrency { get; init; }
+    [Id(30)] public int? MaximumRetryAttempts { get; init; }
+    [Id(31)] public int? MaximumEventAgeSeconds { get; init; }
+    /// <summary>Null keeps the destination; empty removes it.</summary>
+    [Id(32)] public string? OnFailure { get; init; }
+    /// <summary>Null keeps the destination; empty removes it.</summary>
+    [Id(33)] public string? OnSuccess { get; init; }
 }
 
 /// <summary>One page of function names, in name order.</summary>

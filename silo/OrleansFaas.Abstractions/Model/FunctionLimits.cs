@@ -19,6 +19,14 @@ public static partial class FunctionLimits
     public const long MaxUnzippedBytes = 262_144_000;
     public const int MaxSyncPayloadBytes = 6_291_456;
     public const int MaxProvisionedConcurrency = 100;
+    public const int MaxAsyncPayloadBytes = 1_048_576;
+    public const int DefaultMaximumRetryAttempts = 2;
+    public const int MaxMaximumRetryAttempts = 2;
+    public const int DefaultMaximumEventAgeSeconds = 21_600;
+    public const int MinMaximumEventAgeSeconds = 60;
+    public const int MaxMaximumEventAgeSeconds = 21_600;
+    /// <summary>The on-failure destination that keeps failed events in the function's own dead-letter list.</summary>
+    public const string DeadLetter = "dead-letter";
 
     private static readonly string[] ReservedKeys =
     [
@@ -85,6 +93,41 @@ public static partial class FunctionLimits
         {
             throw FaasException.InvalidArgument(
                 $"Provisioned concurrency {d.ProvisionedConcurrency} exceeds the function's reserved concurrency {reserved}.");
+        }
+        ValidateAsyncConfig(d);
+    }
+
+    /// <summary>Lambda's message for an Event payload over the limit (413 RequestEntityTooLargeException there).</summary>
+    public static void CheckAsyncPayloadSize(int bytes, int limit = MaxAsyncPayloadBytes)
+    {
+        if (bytes > limit)
+        {
+            throw new FaasException(FaasErrorCode.ResourceExhausted,
+                $"{bytes} byte payload is too large for the Event invocation type (limit {limit} bytes)");
+        }
+    }
+
+    /// <summary>Lambda's event invoke config: retries 0..2, event age 60..21600 s, destinations that name functions.</summary>
+    public static void ValidateAsyncConfig(FunctionDefinition d)
+    {
+        if (d.MaximumRetryAttempts is < 0 or > MaxMaximumRetryAttempts)
+        {
+            throw FaasException.InvalidArgument(
+                $"1 validation error detected: Value '{d.MaximumRetryAttempts}' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value between 0 and {MaxMaximumRetryAttempts}");
+        }
+        if (d.MaximumEventAgeSeconds is < MinMaximumEventAgeSeconds or > MaxMaximumEventAgeSeconds)
+        {
+            throw FaasException.InvalidArgument(
+                $"1 validation error detected: Value '{d.MaximumEventAgeSeconds}' at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value between {MinMaximumEventAgeSeconds} and {MaxMaximumEventAgeSeconds}");
+        }
+        if (d.OnFailure is { } onFailure && onFailure != DeadLetter && !NamePattern().IsMatch(onFailure))
+        {
+            throw FaasException.InvalidArgument(
+                $"Invalid on-failure destination '{onFailure}': use a function name or '{DeadLetter}'.");
+        }
+        if (d.OnSuccess is { } onSuccess && !NamePattern().IsMatch(onSuccess))
+        {
+            throw FaasException.InvalidArgument($"Invalid on-success destination '{onSuccess}': use a function name.");
         }
     }
 

@@ -6,7 +6,20 @@ public sealed record InvocationRequest(
     [property: Id(0)] string FunctionName,
     [property: Id(1)] string RequestId,
     [property: Id(2)] byte[] Payload,
-    [property: Id(3)] string ClientContext);
+    [property: Id(3)] string ClientContext)
+{
+    /// <summary>For benchmarks: a cold start forks or spawns its worker instead of taking a stem cell.</summary>
+    [Id(10)] public bool BypassStemCells { get; init; }
+
+    /// <summary>Return the tail of this invocation's log text in <see cref="InvocationResult.LogResult"/> (Lambda's LogType=Tail).</summary>
+    [Id(20)] public bool LogTail { get; init; }
+
+    /// <summary>
+    /// Which attempt of this request id this is (1 for a synchronous invoke; an async event's retries run with the
+    /// same request id and 2, 3, …), so usage can be keyed by request id + attempt.
+    /// </summary>
+    [Id(30)] public int Attempt { get; init; } = 1;
+}
 
 /// <summary>A function error in Lambda's shape.</summary>
 [GenerateSerializer, Immutable, Alias("faas.FunctionErrorInfo")]
@@ -33,4 +46,6 @@ public sealed record InvocationResult
     [Id(11)] public string ExecutedVersion { get; init; } = "$LATEST";
     /// <summary>On a cold start, where the process came from: "stem-cell", "fork" or "spawn".</summary>
     [Id(12)] public string ColdStartSource { get; init; } = "";
+    /// <summary>With <see cref="InvocationRequest.LogTail"/>: the last 4 KB of this invocation's log text (START … REPORT).</summary>
+    [Id(20)] public string LogResult { get; init; } = "";
 }

@@ -14,7 +14,10 @@ public static class BillingRules
         return units * granularityMs;
     }
 
-    public static double GbSeconds(long billedMs, int memoryMb) => billedMs / 1000.0 * (memoryMb / 1024.0);
+    public static double GbSeconds(long billedMs, int memoryMb) => GbSeconds(billedMs * memoryMb);
+
+    /// <summary>GB-seconds from MB-milliseconds, the exact integer the ledger keeps.</summary>
+    public static double GbSeconds(long mbMilliseconds) => mbMilliseconds / 1024.0 / 1000.0;
 
     public static double ComputeCost(double gbSeconds, BillingSettings prices) => gbSeconds * prices.PricePerGbSecond;
 

@@ -31,6 +31,10 @@ public sealed class FunctionGrain(
             Environment = request.Environment,
             ReservedConcurrency = request.ReservedConcurrency,
             ProvisionedConcurrency = request.ProvisionedConcurrency,
+            MaximumRetryAttempts = request.MaximumRetryAttempts ?? FunctionLimits.DefaultMaximumRetryAttempts,
+            MaximumEventAgeSeconds = request.MaximumEventAgeSeconds ?? FunctionLimits.DefaultMaximumEventAgeSeconds,
+            OnFailure = NullIfEmpty(request.OnFailure),
+            OnSuccess = NullIfEmpty(request.OnSuccess),
             CodeSha256 = "",
             RevisionId = Guid.NewGuid().ToString(),
             LastModified = clock.GetUtcNow(),
@@ -55,6 +59,10 @@ public sealed class FunctionGrain(
             Environment = request.Environment ?? current.Environment,
             ReservedConcurrency = request.ClearReservedConcurrency ? null : request.ReservedConcurrency ?? current.ReservedConcurrency,
             ProvisionedConcurrency = request.ProvisionedConcurrency ?? current.ProvisionedConcurrency,
+            MaximumRetryAttempts = request.MaximumRetryAttempts ?? current.MaximumRetryAttempts,
+            MaximumEventAgeSeconds = request.MaximumEventAgeSeconds ?? current.MaximumEventAgeSeconds,
+            OnFailure = request.OnFailure is null ? current.OnFailure : NullIfEmpty(request.OnFailure),
+            OnSuccess = request.OnSuccess is null ? current.OnSuccess : NullIfEmpty(request.OnSuccess),
             RevisionId = Guid.NewGuid().ToString(),
             LastModified = clock.GetUtcNow(),
         };
@@ -82,6 +90,8 @@ public sealed class FunctionGrain(
         await GrainFactory.GetGrain<IInstancePoolGrain>(Name).Invalidate(null);
         await Account.Reserve(Name, null);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private async Task<string> StoreCodeAsync(byte[] zip)
     {

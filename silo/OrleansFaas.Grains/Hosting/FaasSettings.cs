@@ -203,3 +203,71 @@ public sealed class BillingSettings
         PricePerMillionRequests = FaasSettings.GetDouble("FAAS_PRICE_PER_MILLION_REQUESTS", 0.20),
     };
 }
+
+/// <summary>Invocation logs and activation records.</summary>
+public sealed class LogSettings
+{
+    /// <summary>Entries kept per function, in each of its two streams (FAAS_LOG_RETENTION, default 10,000).</summary>
+    public int Retention { get; init; } = 10_000;
+    /// <summary>Invocations whose logs may wait for the silo's background writer (FAAS_LOG_BUFFER, default 100,000).</summary>
+    public int BufferCapacity { get; init; } = 100_000;
+
+    public static LogSettings FromEnvironment() => new()
+    {
+        Retention = FaasSettings.GetInt("FAAS_LOG_RETENTION", 10_000, 1, 100_000_000),
+        BufferCapacity = FaasSettings.GetInt("FAAS_LOG_BUFFER", 100_000, 1, 10_000_000),
+    };
+}
+
+/// <summary>Asynchronous (Event) invocations: the durable queue, retries and their delays.</summary>
+public sealed class AsyncSettings
+{
+    /// <summary>Largest Event payload (FAAS_ASYNC_MAX_PAYLOAD, default 1 MiB as Lambda since Oct 2025).</summary>
+    public int MaxPayloadBytes { get; init; } = 1_048_576;
+    /// <summary>Delay before retry 1, 2, … after a function error (FAAS_ASYNC_RETRY_DELAYS, default 1m,2m as Lambda); the last repeats.</summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)];
+    /// <summary>An event pending this long on a consumer that stopped heart-beating is claimed by another silo (FAAS_ASYNC_CLAIM_IDLE, default 60s).</summary>
+    public TimeSpan ClaimIdle { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Events run at once by one silo's consumer (FAAS_ASYNC_CONCURRENCY, default 16).</summary>
+    public int Concurrency { get; init; } = 16;
+
+    /// <summary>First delay after a throttle (ResourceExhausted, Unavailable): the shorter of 1 s and the first retry delay; doubles up to 5 min.</summary>
+    public TimeSpan ThrottleBaseDelay => RetryDelays[0] < TimeSpan.FromSeconds(1) ? RetryDelays[0] : TimeSpan.FromSeconds(1);
+    public static TimeSpan MaxThrottleDelay => TimeSpan.FromMinutes(5);
+
+    /// <summary>How often due retries are moved to the ready queue: half the shortest delay, between 50 ms and 1 s.</summary>
+    public TimeSpan PromoteInterval => TimeSpan.FromTicks(Math.Clamp(
+        Math.Min(RetryDelays.Min().Ticks, ThrottleBaseDelay.Ticks) / 2, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
+
+    public static AsyncSettings FromEnvironment()
+    {
+        var delays = FaasSettings.Get("FAAS_ASYNC_RETRY_DELAYS");
+        return new AsyncSettings
+        {
+            MaxPayloadBytes = FaasSettings.GetInt("FAAS_ASYNC_MAX_PAYLOAD", 1_048_576, 1, 64 * 1024 * 1024),
+            RetryDelays = delays is null
+                ? [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)]
+                : ParseDelays(delays) ?? throw new InvalidOperationException(
+                    $"FAAS_ASYNC_RETRY_DELAYS='{delays}' is not a comma-separated list of durations (example: 1m,2m or 200ms,400ms)."),
+            ClaimIdle = FaasSettings.GetDuration("FAAS_ASYNC_CLAIM_IDLE", TimeSpan.FromSeconds(60)) is var idle && idle >= TimeSpan.FromMilliseconds(100)
+                ? idle
+                : throw new InvalidOperationException("FAAS_ASYNC_CLAIM_IDLE must be at least 100ms."),
+            Concurrency = FaasSettings.GetInt("FAAS_ASYNC_CONCURRENCY", 16, 1, 1000),
+        };
+    }
+
+    /// <summary>"1m,2m" → [1 min, 2 min]; null when empty or when an item is not a positive duration.</summary>
+    public static IReadOnlyList<TimeSpan>? ParseDelays(string raw)
+    {
+        var delays = new List<TimeSpan>();
+        foreach (var item in raw.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (item.Length == 0 || FaasSettings.ParseDuration(item) is not { } delay || delay <= TimeSpan.Zero)
+            {
+                return null;
+            }
+            delays.Add(delay);
+        }
+        return delays.Count == 0 ? null : delays;
+    }
+}

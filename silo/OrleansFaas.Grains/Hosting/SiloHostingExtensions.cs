@@ -4,6 +4,9 @@ using Orleans.Configuration;
 using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansFaas.Grains.Logs;
+using OrleansFaas.Grains.Billing;
+using OrleansFaas.Grains.Async;
 using OrleansFaas.Grains.Packages;
 using OrleansFaas.Grains.Placement;
 using OrleansFaas.Grains.Storage;
@@ -33,20 +36,32 @@ public static class SiloHostingExtensions
         services.AddSingleton<PackageCache>();
         services.AddSingleton<WorkerLauncher>();
         services.AddSingleton<StemCellPool>();
+        services.AddSingleton<MemoryWatchdog>();
         services.AddSingleton<WorkerHost>();
+        services.AddSingleton<UsageRecorder>();
         services.AddHostedService<InstanceSweeper>();
         services.AddHostedService<WorkerHostService>();
+        services.AddSingleton(LogSettings.FromEnvironment());
+        services.AddSingleton<ActivationLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ActivationLogWriter>());
 
         if (cluster.IsDevMode)
         {
             services.AddSingleton<ICodeStore, MemoryCodeStore>();
+            services.AddSingleton<IAsyncQueue, MemoryAsyncQueue>();
+            services.AddSingleton<IUsageStore, MemoryUsageStore>();
+            services.AddSingleton<IActivationLog, MemoryActivationLog>();
         }
         else
         {
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(cluster.Redis!));
             services.AddSingleton<ICodeStore, RedisCodeStore>();
+            services.AddSingleton<IAsyncQueue, RedisAsyncQueue>();
+            services.AddSingleton<IUsageStore, RedisUsageStore>();
+            services.AddSingleton<IActivationLog, RedisActivationLog>();
         }
 
+        services.AddSingleton(AsyncSettings.FromEnvironment());
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -62,7 +77,6 @@ public static class SiloHostingExtensions
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
                 silo.AddMemoryGrainStorage(StorageNames.Functions);
-                silo.AddMemoryGrainStorage(StorageNames.Billing);
                 silo.UseInMemoryReminderService();
             }
             else
@@ -70,12 +84,13 @@ public static class SiloHostingExtensions
                 var redis = ConfigurationOptions.Parse(cluster.Redis!);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(StorageNames.Functions, o => o.Configure<Serializer>((opt, s) => ConfigureRedisStorage(opt, s, redis)));
-                silo.AddRedisGrainStorage(StorageNames.Billing, o => o.Configure<Serializer>((opt, s) => ConfigureRedisStorage(opt, s, redis)));
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
                 silo.ConfigureEndpoints(cluster.AdvertisedAddress, cluster.SiloPort, cluster.GatewayPort,
                     listenOnAnyHostAddress: FaasSettings.Get("FAAS_LISTEN_ANY") == "1");
             }
         });
+        // After UseOrleans: the async consumer starts once the silo runs and stops before it stops.
+        services.AddHostedService<AsyncEventConsumer>();
         return builder;
     }
 

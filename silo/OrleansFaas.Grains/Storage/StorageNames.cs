@@ -4,5 +4,4 @@ namespace OrleansFaas.Grains.Storage;
 public static class StorageNames
 {
     public const string Functions = "functions";
-    public const string Billing = "billing";
 }

@@ -54,6 +54,12 @@ public sealed class WorkerInstance(string instanceId, string functionName, strin
     public InstanceState State { get; private set; } = InstanceState.Spawning;
     public WorkerProcess? Process { get; private set; }
     public WorkerClient? Client { get; private set; }
+    /// <summary>Set by the memory watchdog when it killed the worker for using more than its memory size.</summary>
+    public volatile bool OutOfMemory;
+
+    /// <summary>The highest resident memory the watchdog saw.</summary>
+    public long PeakResidentBytes { get; set; }
+
     /// <summary><see cref="Environment.TickCount64"/> when the instance last finished an invocation.</summary>
     public long LastUsedTicks { get; private set; } = Environment.TickCount64;
 

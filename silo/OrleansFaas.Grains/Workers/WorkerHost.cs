@@ -46,13 +46,15 @@ public sealed class WorkerHost : IAsyncDisposable
     private readonly WorkerLauncher _launcher;
     private readonly StemCellPool _stemCells;
     private readonly IGrainFactory _grains;
+    private readonly MemoryWatchdog _watchdog;
     private readonly ILogger<WorkerHost> _logger;
     private int _usedMemoryMb;
     private int _disposed;
 
     public WorkerHost(WorkerSettings settings, PackageCache packages, WorkerLauncher launcher, StemCellPool stemCells,
-        IGrainFactory grains, ILogger<WorkerHost> logger)
+        IGrainFactory grains, MemoryWatchdog watchdog, ILogger<WorkerHost> logger)
     {
+        _watchdog = watchdog;
         _settings = settings;
         _packages = packages;
         _launcher = launcher;
@@ -68,7 +70,8 @@ public sealed class WorkerHost : IAsyncDisposable
     /// Starts a worker for a cold lease and loads the function into it. On success the instance is Busy
     /// (its first invocation follows); on a load error it is stopped and the error is returned.
     /// </summary>
-    public async Task<(WorkerInstance Instance, LoadReply Load, string Source)> StartAsync(string instanceId, FunctionDefinition definition)
+    public async Task<(WorkerInstance Instance, LoadReply Load, string Source)> StartAsync(
+        string instanceId, FunctionDefinition definition, bool useStemCell = true)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         await ReserveMemoryAsync(definition.MemoryMb);
@@ -80,7 +83,7 @@ public sealed class WorkerHost : IAsyncDisposable
             var socketPath = _launcher.SocketPath(instanceId);
             WorkerProcess process;
             string source;
-            if (_stemCells.TryTake() is { } cell)
+            if (useStemCell && _stemCells.TryTake() is { } cell)
             {
                 cell.MoveSocket(socketPath);
                 (process, source) = (cell, ColdStartSource.StemCell);
@@ -199,6 +202,7 @@ public sealed class WorkerHost : IAsyncDisposable
     {
         var timeout = TimeSpan.FromSeconds(definition.TimeoutSeconds);
         var deadline = DateTimeOffset.UtcNow + timeout;
+        using var watch = _watchdog.Start(instance, definition.MemoryMb);
         try
         {
             var reply = await instance.Client!.Worker.InvokeAsync(
@@ -212,10 +216,12 @@ public sealed class WorkerHost : IAsyncDisposable
                 },
                 deadline: deadline.UtcDateTime);
             var memoryMb = (int)Math.Ceiling(reply.MaxMemoryKb / 1024.0);
+            // A handler that left processes behind makes its instance unfit for reuse: it is stopped, and they with it.
+            var reusable = !reply.LeftProcesses;
             var outcome = reply.Status switch
             {
-                InvokeStatus.Ok => new WorkerOutcome(reply.Payload.ToByteArray(), null, reply.Logs, reply.DurationMs, memoryMb, true),
-                InvokeStatus.FunctionError => new WorkerOutcome([], ToError(reply.Error), reply.Logs, reply.DurationMs, memoryMb, true),
+                InvokeStatus.Ok => new WorkerOutcome(reply.Payload.ToByteArray(), null, reply.Logs, reply.DurationMs, memoryMb, reusable),
+                InvokeStatus.FunctionError => new WorkerOutcome([], ToError(reply.Error), reply.Logs, reply.DurationMs, memoryMb, reusable),
                 _ => new WorkerOutcome([], new FunctionErrorInfo("Runtime.Unknown", $"RequestId: {request.RequestId} Error: the worker had no function loaded.", []), reply.Logs, reply.DurationMs, memoryMb, false),
             };
             Finish(instance, outcome.Healthy);
@@ -229,6 +235,14 @@ public sealed class WorkerHost : IAsyncDisposable
                 new FunctionErrorInfo("Sandbox.Timedout", $"RequestId: {request.RequestId} Error: Task timed out after {seconds} seconds", []),
                 $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {request.RequestId} Task timed out after {seconds} seconds\n",
                 timeout.TotalMilliseconds, 0, false);
+        }
+        catch (RpcException) when (instance.OutOfMemory)
+        {
+            await StopAsync(instance.InstanceId);
+            var usedMb = (int)Math.Ceiling(instance.PeakResidentBytes / (1024.0 * 1024.0));
+            return new WorkerOutcome([],
+                new FunctionErrorInfo("Runtime.OutOfMemory", $"RequestId: {request.RequestId} Error: Runtime exited with error: signal: killed (memory used {usedMb} MB exceeds the function's memory size of {definition.MemoryMb} MB)", []),
+                "", 0, usedMb, false);
         }
         catch (RpcException)
         {

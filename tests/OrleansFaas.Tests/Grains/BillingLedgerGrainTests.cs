@@ -1,25 +1,28 @@
 using OrleansFaas.Abstractions.Grains;
-using OrleansFaas.Abstractions.Model;
+using OrleansFaas.Grains.Billing;
 
 namespace OrleansFaas.Tests.Grains;
 
+/// <summary>The ledger grain prices what the silos' recorders wrote to the (shared, in-memory) ledger store.</summary>
 [Collection(ClusterCollection.Name)]
 public class BillingLedgerGrainTests(ClusterFixture fixture)
 {
-    private IBillingLedgerGrain NewLedger() =>
-        fixture.Cluster.GrainFactory.GetGrain<IBillingLedgerGrain>("ledger-" + Guid.NewGuid().ToString("N")[..12]);
+    private static string NewFunction() => "ledger-" + Guid.NewGuid().ToString("N")[..12];
 
-    private static readonly DateTimeOffset Day1 = new(2026, 11, 28, 23, 59, 0, TimeSpan.Zero);
-    private static readonly DateTimeOffset Day2 = new(2026, 11, 29, 0, 1, 0, TimeSpan.Zero);
+    private static Task ApplyAsync(params UsageEntry[] entries) => ClusterFixture.UsageStore.ApplyAsync(entries);
+
+    private Task<Abstractions.Model.BillingSummary> SummaryAsync(string function) =>
+        fixture.Cluster.GrainFactory.GetGrain<IBillingLedgerGrain>(function).GetSummary();
 
     [Fact]
-    public async Task SumsInvocationsBilledTimeAndGbSeconds()
+    public async Task SumsInvocationsBilledTimeAndGbSecondsAndPricesThem()
     {
-        var ledger = NewLedger();
-        await ledger.Record(new UsageRecord("r1", 100, 128, Day1));
-        await ledger.Record(new UsageRecord("r2", 1000, 1024, Day1));
+        var fn = NewFunction();
+        await ApplyAsync(
+            new UsageEntry(fn, "r1", UsageStep.Complete, 100, 128, "2026-11-28"),
+            new UsageEntry(fn, "r2", UsageStep.Complete, 1000, 1024, "2026-11-28"));
 
-        var summary = await ledger.GetSummary();
+        var summary = await SummaryAsync(fn);
 
         Assert.Equal(2, summary.Invocations);
         Assert.Equal(1100, summary.BilledMs);
@@ -30,27 +33,15 @@ public class BillingLedgerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task CountsARequestIdOnlyOnce()
-    {
-        var ledger = NewLedger();
-        await ledger.Record(new UsageRecord("same", 10, 128, Day1));
-        await ledger.Record(new UsageRecord("same", 10, 128, Day1));
-
-        var summary = await ledger.GetSummary();
-
-        Assert.Equal(1, summary.Invocations);
-        Assert.Equal(10, summary.BilledMs);
-    }
-
-    [Fact]
     public async Task KeepsOneRowPerUtcDay()
     {
-        var ledger = NewLedger();
-        await ledger.Record(new UsageRecord("a", 5, 128, Day1));
-        await ledger.Record(new UsageRecord("b", 7, 128, Day2));
-        await ledger.Record(new UsageRecord("c", 9, 128, Day2));
+        var fn = NewFunction();
+        await ApplyAsync(
+            new UsageEntry(fn, "a", UsageStep.Complete, 5, 128, "2026-11-28"),
+            new UsageEntry(fn, "b", UsageStep.Complete, 7, 128, "2026-11-29"),
+            new UsageEntry(fn, "c", UsageStep.Complete, 9, 128, "2026-11-29"));
 
-        var days = (await ledger.GetSummary()).Days;
+        var days = (await SummaryAsync(fn)).Days;
 
         Assert.Equal(["2026-11-28", "2026-11-29"], days.Select(d => d.Date));
         Assert.Equal([1L, 2L], days.Select(d => d.Invocations));
@@ -58,14 +49,10 @@ public class BillingLedgerGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task ConcurrentRecordsAreAllCountedByGroupCommit()
+    public async Task AnUnknownFunctionHasAnEmptyBill()
     {
-        var ledger = NewLedger();
-
-        await Task.WhenAll(Enumerable.Range(0, 500).Select(i => ledger.Record(new UsageRecord($"req-{i}", 3, 256, Day2))));
-
-        var summary = await ledger.GetSummary();
-        Assert.Equal(500, summary.Invocations);
-        Assert.Equal(1500, summary.BilledMs);
+        var summary = await SummaryAsync(NewFunction());
+        Assert.Equal(0, summary.Invocations);
+        Assert.Empty(summary.Days);
     }
 }

@@ -9,6 +9,9 @@ namespace OrleansFaas.Tests.Grains;
 /// <summary>One shared two-silo TestCluster (in-process silos, memory storage) for the grain tests.</summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    /// <summary>One ledger store for both in-process silos, as Redis would be (tests write to it directly).</summary>
+    public static readonly OrleansFaas.Grains.Billing.MemoryUsageStore UsageStore = new();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -30,7 +33,6 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorage(StorageNames.Functions);
-            silo.AddMemoryGrainStorage(StorageNames.Billing);
             silo.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
             silo.ConfigureServices(services =>
             {
@@ -38,6 +40,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 services.AddSingleton(new BillingSettings());
                 services.AddSingleton(new ConcurrencySettings { AccountLimit = 50, UnreservedMinimum = 10 });
                 services.AddSingleton<ICodeStore, MemoryCodeStore>();
+                services.AddSingleton<OrleansFaas.Grains.Billing.IUsageStore>(UsageStore);
                 services.AddSingleton(TimeProvider.System);
             });
         }
