@@ -26,6 +26,7 @@ public static class GatewayHostingExtensions
             kestrel.Listen(address, port, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Limits.MaxRequestBodySize = MaxRequestBytes;
         });
+        builder.Services.AddSingleton<InvocationDeadlines>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = MaxRequestBytes;
@@ -48,7 +49,11 @@ public static class GatewayHostingExtensions
                     o.ClusterId = cluster.ClusterId;
                     o.ServiceId = SiloHostingExtensions.ServiceId;
                 });
-                client.Configure<ClientMessagingOptions>(o => o.MaxMessageBodySize = 128 * 1024 * 1024);
+                client.Configure<ClientMessagingOptions>(o =>
+                {
+                    o.MaxMessageBodySize = 128 * 1024 * 1024;
+                    o.ResponseTimeout = SiloHostingExtensions.InvocationResponseTimeout;
+                });
                 // A silo that joins is used within seconds (the default is a minute).
                 client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
                 client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));

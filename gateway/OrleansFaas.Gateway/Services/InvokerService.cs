@@ -8,7 +8,7 @@ using Proto = OrleansFaas.Api.V1;
 namespace OrleansFaas.Gateway.Services;
 
 /// <summary>faas.v1.Invoker: checks the request, then hands it to the invoker grain of the silo it reaches.</summary>
-public sealed class InvokerService(IGrainFactory grains) : Proto.Invoker.InvokerBase
+public sealed class InvokerService(IGrainFactory grains, InvocationDeadlines deadlines) : Proto.Invoker.InvokerBase
 {
     private static readonly byte[] EmptyEvent = "{}"u8.ToArray();
 
@@ -31,13 +31,15 @@ public sealed class InvokerService(IGrainFactory grains) : Proto.Invoker.Invoker
         }
         var bytes = payload.IsEmpty ? EmptyEvent : request.Payload.ToByteArray();
         ValidateJson(bytes);
+        var invocation = new InvocationRequest(request.FunctionName, Guid.NewGuid().ToString(), bytes, request.ClientContext)
+        {
+            BypassStemCells = request.BypassStemCells,
+            LogTail = request.LogTail,
+        };
+        // Never re-sent: a call refused by a dying silo may already have run, and a caller must not see one
+        // request run twice. The caller decides whether to retry.
         var key = (uint)Interlocked.Increment(ref _nextInvoker) % InvokerKeys;
-        var result = await grains.GetGrain<IInvokerGrain>(key).Invoke(
-            new InvocationRequest(request.FunctionName, Guid.NewGuid().ToString(), bytes, request.ClientContext)
-            {
-                BypassStemCells = request.BypassStemCells,
-                LogTail = request.LogTail,
-            });
+        var result = await deadlines.WaitAsync(request.FunctionName, grains.GetGrain<IInvokerGrain>(key).Invoke(invocation));
         return result.ToApi();
     }
 

@@ -125,7 +125,7 @@ public static partial class FunctionLimits
             throw FaasException.InvalidArgument(
                 $"Invalid on-failure destination '{onFailure}': use a function name or '{DeadLetter}'.");
         }
-        if (d.OnSuccess is { } onSuccess && !NamePattern().IsMatch(onSuccess))
+        if (d.OnSuccess is { } onSuccess && (!NamePattern().IsMatch(onSuccess) || onSuccess == DeadLetter))
         {
             throw FaasException.InvalidArgument($"Invalid on-success destination '{onSuccess}': use a function name.");
         }

@@ -88,25 +88,21 @@ public sealed class AsyncEventConsumer(
         }
     }
 
+    /// <summary>
+    /// Claims abandoned events and runs them as slots free up. Claimed events count as in flight at once (so they
+    /// are heart-beaten) even while they wait for a slot: the read loop holds the free slots while it blocks.
+    /// </summary>
     private async Task ClaimAsync()
     {
-        var free = TakeFreeSlots(settings.Concurrency);
-        if (free == 0)
-        {
-            return;
-        }
-        IReadOnlyList<QueuedEvent> claimed = [];
-        try
-        {
-            claimed = await queue.ClaimAbandonedAsync(free);
-        }
-        finally
-        {
-            ReleaseUnused(free, claimed.Count);
-        }
+        var claimed = await queue.ClaimAbandonedAsync(settings.Concurrency);
         foreach (var queued in claimed)
         {
-            Start(queued);
+            if (!_inFlight.TryAdd(queued.Id, queued))
+            {
+                continue; // claimed back while this silo still runs it
+            }
+            await _slots.WaitAsync();
+            Run(queued);
         }
     }
 
@@ -132,14 +128,19 @@ public sealed class AsyncEventConsumer(
         }
     }
 
-    /// <summary>Runs one event on the thread pool; holds one slot until it is settled.</summary>
+    /// <summary>Runs one event read by this silo; it holds one slot.</summary>
     private void Start(QueuedEvent queued)
     {
         if (!_inFlight.TryAdd(queued.Id, queued))
         {
-            _slots.Release(); // claimed back while this silo still runs it
+            _slots.Release();
             return;
         }
+        Run(queued);
+    }
+
+    /// <summary>Runs an in-flight event on the thread pool; releases its slot once it is settled.</summary>
+    private void Run(QueuedEvent queued) =>
         _ = Task.Run(async () =>
         {
             try
@@ -152,7 +153,6 @@ public sealed class AsyncEventConsumer(
                 _slots.Release();
             }
         });
-    }
 
     private async Task ProcessAsync(QueuedEvent queued)
     {

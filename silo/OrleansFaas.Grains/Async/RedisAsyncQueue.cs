@@ -84,10 +84,14 @@ public sealed class RedisAsyncQueue(
             return [];
         }
         var entries = new List<QueuedEvent>();
-        foreach (var stream in (RedisResult[])result!)
+        var top = (RedisResult[])result!;
+        // RESP3 answers a map {stream: entries} (flattened here as key, value, …); RESP2 an array of [stream, entries].
+        var streams = result.Resp3Type == ResultType.Map
+            ? top.Where((_, i) => i % 2 == 1)
+            : top.Select(stream => ((RedisResult[])stream!)[1]);
+        foreach (var streamEntries in streams)
         {
-            var parts = (RedisResult[])stream!;
-            foreach (var entry in (RedisResult[])parts[1]!)
+            foreach (var entry in (RedisResult[])streamEntries!)
             {
                 var fields = (RedisResult[])entry!;
                 var id = (string)fields[0]!;

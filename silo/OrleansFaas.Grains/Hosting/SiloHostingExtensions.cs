@@ -20,6 +20,12 @@ public static class SiloHostingExtensions
 {
     public const string ServiceId = "orleansfaas";
 
+    /// <summary>
+    /// Orleans gives up on a call after 30 s by default; an invocation may legitimately run for the longest
+    /// function timeout (900 s) plus its init, so calls wait longer. A dead silo's calls still fail at once.
+    /// </summary>
+    public static readonly TimeSpan InvocationResponseTimeout = TimeSpan.FromMinutes(16);
+
     /// <summary>Hosts an OrleansFaas silo (grains and worker host) in this process.</summary>
     public static IHostApplicationBuilder AddFaasSilo(this IHostApplicationBuilder builder)
     {
@@ -72,7 +78,11 @@ public static class SiloHostingExtensions
             silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName);
             silo.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
             // Large code packages travel in the create/update call.
-            silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = 128 * 1024 * 1024);
+            silo.Configure<SiloMessagingOptions>(o =>
+            {
+                o.MaxMessageBodySize = 128 * 1024 * 1024;
+                o.ResponseTimeout = InvocationResponseTimeout;
+            });
             if (cluster.IsDevMode)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);

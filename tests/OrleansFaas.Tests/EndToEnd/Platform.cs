@@ -27,6 +27,8 @@ public sealed class Platform : IAsyncDisposable
     public Functions.FunctionsClient Functions { get; private set; } = null!;
     public Invoker.InvokerClient Invoker { get; private set; } = null!;
     public OwnedProcess Gateway => _gateway!;
+    /// <summary>The redis-server of a cluster platform (null in dev mode).</summary>
+    public string? RedisConnectionString => _redis?.ConnectionString;
     public IReadOnlyList<OwnedProcess> Silos => _silos;
     /// <summary>Data folders of the silos (the gateway's own in dev mode); worker sockets live below them.</summary>
     public IReadOnlyList<string> SiloDataDirs => _siloDataDirs;

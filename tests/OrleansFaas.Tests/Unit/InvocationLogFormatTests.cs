@@ -48,7 +48,10 @@ public class InvocationLogFormatTests
     public void DurationsUseTwoDecimalsWhateverTheCurrentCulture()
     {
         var previous = Thread.CurrentThread.CurrentCulture;
-        Thread.CurrentThread.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        // A decimal comma, as de-DE has (named cultures are unavailable in globalization-invariant mode).
+        var comma = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        comma.NumberFormat.NumberDecimalSeparator = ",";
+        Thread.CurrentThread.CurrentCulture = comma;
         try
         {
             var report = InvocationLogFormat.Report("r", 1000.5, 1001, 128, 30, 2);
