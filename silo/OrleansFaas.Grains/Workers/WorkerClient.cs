@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Grpc.Core;
 using Grpc.Net.Client;
 using OrleansFaas.Worker.V1;
 
@@ -40,5 +41,27 @@ public sealed class WorkerClient : IDisposable
 
     public Worker.V1.Worker.WorkerClient Worker { get; }
 
-    public void Dispose() => _channel.Dispose();
+    private AsyncDuplexStreamingCall<InvokeRequest, InvokeReply>? _stream;
+
+    /// <summary>
+    /// One invocation over the worker's long-lived InvokeStream (opened on first use): one message each way, in
+    /// order. Measured faster than a unary call per invocation (BENCHMARKS.md). An instance runs one invocation
+    /// at a time, so the stream is never shared. Cancelling abandons the stream; the caller then kills the worker.
+    /// </summary>
+    public async Task<InvokeReply> InvokeAsync(InvokeRequest request, CancellationToken cancellationToken)
+    {
+        var stream = _stream ??= Worker.InvokeStream();
+        await stream.RequestStream.WriteAsync(request, cancellationToken);
+        if (!await stream.ResponseStream.MoveNext(cancellationToken))
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The worker closed its invocation stream."));
+        }
+        return stream.ResponseStream.Current;
+    }
+
+    public void Dispose()
+    {
+        _stream?.Dispose();
+        _channel.Dispose();
+    }
 }

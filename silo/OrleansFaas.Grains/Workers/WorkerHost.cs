@@ -203,9 +203,10 @@ public sealed class WorkerHost : IAsyncDisposable
         var timeout = TimeSpan.FromSeconds(definition.TimeoutSeconds);
         var deadline = DateTimeOffset.UtcNow + timeout;
         using var watch = _watchdog.Start(instance, definition.MemoryMb);
+        using var timer = new CancellationTokenSource(timeout);
         try
         {
-            var reply = await instance.Client!.Worker.InvokeAsync(
+            var reply = await instance.Client!.InvokeAsync(
                 new InvokeRequest
                 {
                     RequestId = request.RequestId,
@@ -214,7 +215,7 @@ public sealed class WorkerHost : IAsyncDisposable
                     InvokedFunctionArn = FunctionArn.For(definition.Name),
                     ClientContext = request.ClientContext,
                 },
-                deadline: deadline.UtcDateTime);
+                timer.Token);
             var memoryMb = (int)Math.Ceiling(reply.MaxMemoryKb / 1024.0);
             // A handler that left processes behind makes its instance unfit for reuse: it is stopped, and they with it.
             var reusable = !reply.LeftProcesses;
@@ -227,7 +228,7 @@ public sealed class WorkerHost : IAsyncDisposable
             Finish(instance, outcome.Healthy);
             return outcome;
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+        catch (Exception e) when (timer.IsCancellationRequested && e is RpcException or OperationCanceledException)
         {
             await StopAsync(instance.InstanceId);
             var seconds = definition.TimeoutSeconds.ToString("0.00", CultureInfo.InvariantCulture);
