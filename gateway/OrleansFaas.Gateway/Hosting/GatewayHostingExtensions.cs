@@ -15,6 +15,7 @@ public static class GatewayHostingExtensions
 
     public static WebApplicationBuilder AddFaasGateway(this WebApplicationBuilder builder)
     {
+        builder.AddFaasLoggingDefaults();
         var port = FaasSettings.GetInt("FAAS_GRPC_PORT", 50051, 1, 65535);
         var host = FaasSettings.Get("FAAS_GRPC_HOST") ?? "127.0.0.1";
         if (!IPAddress.TryParse(host, out var address))

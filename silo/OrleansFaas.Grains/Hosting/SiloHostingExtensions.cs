@@ -29,6 +29,7 @@ public static class SiloHostingExtensions
     /// <summary>Hosts an OrleansFaas silo (grains and worker host) in this process.</summary>
     public static IHostApplicationBuilder AddFaasSilo(this IHostApplicationBuilder builder)
     {
+        builder.AddFaasLoggingDefaults();
         var cluster = ClusterSettings.FromEnvironment();
         var workers = WorkerSettings.FromEnvironment(cluster);
         var services = builder.Services;
