@@ -44,7 +44,8 @@ public sealed class InvokerGrain(
     }
 
     /// <summary>A request id, or for an async retry the request id and its attempt: each attempt is billed once.</summary>
-    private static string UsageKey(InvocationRequest request) => request.RequestId;
+    private static string UsageKey(InvocationRequest request) =>
+        request.Attempt > 1 ? $"{request.RequestId}#{request.Attempt}" : request.RequestId;
 
     private async Task<InvocationResult> RunAsync(InvocationRequest request, LedgerEntry ledger, Task begun)
     {
