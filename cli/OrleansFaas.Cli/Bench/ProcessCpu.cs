@@ -10,6 +10,24 @@ internal static class ProcessCpu
 {
     private const double TicksPerSecond = 100.0; // USER_HZ on Linux
 
+    /// <summary>Proportional set size of a process (its share of pages shared with others), from /proc/PID/smaps_rollup.</summary>
+    public static long ProportionalSetKb(int pid) => SmapsField(pid, "Pss:");
+
+    public static long ResidentKb(int pid) => SmapsField(pid, "Rss:");
+
+    private static long SmapsField(int pid, string field)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+            return line is null ? -1 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+    }
+
     /// <summary>CPU seconds used so far, by role ("platform" = gateway and silos, "workers" = Python processes).</summary>
     public static (double Platform, double Workers) Snapshot()
     {

@@ -17,7 +17,7 @@ internal static class WarmScenario
 {
     private static readonly ByteString Event = ByteString.CopyFromUtf8("""{"bench":"warm"}""");
 
-    public static async Task<BenchReport> RunAsync(CliContext context, int count, TimeSpan warmup, string dataDir, CancellationToken ct)
+    public static async Task<BenchReport> RunAsync(CliContext context, int count, TimeSpan warmup, IReadOnlyList<string> dataDirs, CancellationToken ct)
     {
         await using var function = await BenchFunction.CreateAsync(context.Functions, "bench-warm");
         var invoker = context.Invoker;
@@ -47,12 +47,9 @@ internal static class WarmScenario
             }
         });
 
-        var socket = DirectWorker.SocketOf(dataDir, last!.InstanceId);
-        if (!File.Exists(socket))
-        {
-            throw new CliUsageException(
-                $"the worker's socket {socket} is not on this machine: pass the serving silo's data folder with --data-dir (silo '{last.Silo}')");
-        }
+        var socket = dataDirs.Select(d => DirectWorker.SocketOf(d, last!.InstanceId)).FirstOrDefault(File.Exists)
+            ?? throw new CliUsageException(
+                $"the socket of instance {last!.InstanceId} is in none of {string.Join(", ", dataDirs)}: pass the data folder of silo '{last.Silo}' with --data-dir");
         using var worker = new DirectWorker(socket);
         var unary = new double[count];
         var stream = new double[count];
@@ -82,15 +79,18 @@ internal static class WarmScenario
             }
         });
 
+        var health = await worker.Client.HealthAsync(new WorkerApi.HealthRequest(), cancellationToken: ct);
         var g = new LatencyStats(gateway);
         var f = new LatencyStats(unary);
         var report = new BenchReport("warm")
             .Add("function", function.Name)
             .Add("count", count)
-            .Add("silo", last.Silo)
+            .Add("silo", last!.Silo)
             .Add("p50_ms", g.P50).Add("p90_ms", g.P90).Add("p99_ms", g.P99).Add("max_ms", g.Max)
             .Add("floor_p50_ms", f.P50).Add("floor_p99_ms", f.P99)
-            .Add("overhead_p50_ms", g.P50 - f.P50);
+            .Add("overhead_p50_ms", g.P50 - f.P50)
+            .Add("idle_instance_pss_kb", ProcessCpu.ProportionalSetKb(health.Pid))
+            .Add("idle_instance_rss_kb", ProcessCpu.ResidentKb(health.Pid));
         if (streamSupported)
         {
             var s = new LatencyStats(stream);

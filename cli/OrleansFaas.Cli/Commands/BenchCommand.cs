@@ -68,12 +68,13 @@ internal static class BenchCommand
     {
         var count = new Option<int>("--count", "-n") { Description = "Sequential invocations to measure (each way)", DefaultValueFactory = _ => 1000 };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of warm-up before measuring (the .NET client's p99 needs >= 3 s to settle)", DefaultValueFactory = _ => 3.0 };
-        var dataDir = new Option<string?>("--data-dir") { Description = "Data folder of the silo on this machine that serves the function [default: $FAAS_DATA_DIR, else the dev-mode default]", HelpName = "DIR" };
+        var dataDir = new Option<string[]>("--data-dir") { Description = "Data folder(s) of the silos on this machine, to find the worker's socket; repeat for a cluster [default: $FAAS_DATA_DIR, else the dev-mode default]", HelpName = "DIR" };
         var command = new Command("warm", "Sequential warm invocations through the gateway vs direct calls to the same worker") { count, warmup, dataDir };
         command.SetHandler(async (parseResult, context, ct) =>
         {
             var report = await WarmScenario.RunAsync(context, Math.Max(1, parseResult.GetValue(count)),
-                TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(warmup))), DirectWorker.ResolveDataDir(parseResult.GetValue(dataDir)), ct);
+                TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(warmup))),
+                parseResult.GetValue(dataDir) is { Length: > 0 } dirs ? dirs : [DirectWorker.ResolveDataDir(null)], ct);
             report.Write(context);
             return ExitCodes.Success;
         });

@@ -42,12 +42,12 @@ public class AsyncInvocationTests(AsyncClusterFixture fixture)
         var name = "async-ok-" + Guid.NewGuid().ToString("N")[..8];
         var destination = name + "-dest";
         await P.DeployAsync(destination, RepoPaths.TestFunction("async_destination"), "destination.handler");
-        var deploy = await AsyncFiles.FaasAsync(P, "deploy", name, "--code", RepoPaths.TestFunction("async_probe"), "--handler", "probe.handler",
+        var deploy = await P.FaasAsync("deploy", name, "--code", RepoPaths.TestFunction("async_probe"), "--handler", "probe.handler",
             "--retries", "0", "--max-event-age", "120", "--on-success", destination);
         var runs = Path.Combine(P.WorkDir, name + ".runs");
         var records = Path.Combine(P.WorkDir, name + ".records");
 
-        var invoke = await AsyncFiles.FaasAsync(P, "invoke", name, "--async", "--payload",
+        var invoke = await P.FaasAsync("invoke", name, "--async", "--payload",
             JsonSerializer.Serialize(new { file = runs, destinationFile = records }));
 
         Assert.True(deploy.ExitCode == 0, deploy.Stderr);
@@ -103,7 +103,7 @@ public class AsyncInvocationTests(AsyncClusterFixture fixture)
     public async Task AFailedEventGoesToTheDeadLetterListShownByTheCommandLine()
     {
         var name = "async-dlq-" + Guid.NewGuid().ToString("N")[..8];
-        var deploy = await AsyncFiles.FaasAsync(P, "deploy", name, "--code", RepoPaths.TestFunction("async_probe"), "--handler", "probe.handler",
+        var deploy = await P.FaasAsync("deploy", name, "--code", RepoPaths.TestFunction("async_probe"), "--handler", "probe.handler",
             "--retries", "1", "--on-failure", "dead-letter");
         var runs = Path.Combine(P.WorkDir, name + ".runs");
         var payload = JsonSerializer.Serialize(new { file = runs, fail = true });
@@ -114,8 +114,8 @@ public class AsyncInvocationTests(AsyncClusterFixture fixture)
         var listed = await Signals.WaitUntilAsync(
             () => P.Invoker.ListDeadLetters(new ListDeadLettersRequest { Name = name }).DeadLetters.Count > 0, Bound);
         Assert.True(listed, "no dead letter within " + Bound);
-        var json = await AsyncFiles.FaasAsync(P, "dead-letters", name, "--output", "json");
-        var text = await AsyncFiles.FaasAsync(P, "dead-letters", name);
+        var json = await P.FaasAsync("dead-letters", name, "--output", "json");
+        var text = await P.FaasAsync("dead-letters", name);
         Assert.Equal(0, json.ExitCode);
         var record = Assert.Single(JsonDocument.Parse(json.Stdout).RootElement.EnumerateArray());
         Assert.Equal("RetriesExhausted", record.GetProperty("requestContext").GetProperty("condition").GetString());
@@ -140,7 +140,7 @@ public class AsyncInvocationTests(AsyncClusterFixture fixture)
             P.Invoker.InvokeAsyncAsync(new InvokeAsyncRequest { FunctionName = "no-such-" + name }).ResponseAsync);
         var file = Path.Combine(P.WorkDir, name + ".json");
         await File.WriteAllTextAsync(file, payload);
-        var cli = await AsyncFiles.FaasAsync(P, "invoke", name, "--async", "--payload-file", file);
+        var cli = await P.FaasAsync("invoke", name, "--async", "--payload-file", file);
 
         Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
         Assert.Equal("1048577 byte payload is too large for the Event invocation type (limit 1048576 bytes)", e.Status.Detail);
@@ -154,7 +154,7 @@ public class AsyncInvocationTests(AsyncClusterFixture fixture)
     {
         var name = "async-bad-" + Guid.NewGuid().ToString("N")[..8];
 
-        var deploy = await AsyncFiles.FaasAsync(P, "deploy", name, "--code", RepoPaths.TestFunction("async_probe"), "--handler", "probe.handler",
+        var deploy = await P.FaasAsync("deploy", name, "--code", RepoPaths.TestFunction("async_probe"), "--handler", "probe.handler",
             "--retries", "3");
 
         Assert.Equal(2, deploy.ExitCode);
@@ -227,22 +227,5 @@ internal static class AsyncFiles
         {
             return "";
         }
-    }
-
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> FaasAsync(Platform platform, params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepoPaths.FaasScript);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment["FAAS_ENDPOINT"] = platform.Endpoint;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace OrleansFaas.Tests.EndToEnd;
@@ -7,22 +6,7 @@ namespace OrleansFaas.Tests.EndToEnd;
 [Collection(TwoSiloClusterCollection.Name)]
 public class CliTests(TwoSiloClusterFixture fixture)
 {
-    private async Task<(int ExitCode, string Stdout, string Stderr)> FaasAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepoPaths.FaasScript);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment["FAAS_ENDPOINT"] = fixture.Platform.Endpoint;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> FaasAsync(params string[] args) => fixture.Platform.FaasAsync(args);
 
     [Fact]
     public async Task DeploysInvokesAndBillsThroughTheCommandLine()

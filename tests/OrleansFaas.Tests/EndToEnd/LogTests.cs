@@ -265,22 +265,7 @@ public class LogTests(TwoSiloClusterFixture fixture)
         }
     }
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> FaasAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepoPaths.FaasScript);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment["FAAS_ENDPOINT"] = P.Endpoint;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> FaasAsync(params string[] args) => P.FaasAsync(args);
 }
 
 /// <summary>Dev mode keeps logs and activation records in memory, with the same API.</summary>

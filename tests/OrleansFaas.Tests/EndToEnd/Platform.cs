@@ -173,6 +173,24 @@ public sealed class Platform : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the real <c>./faas</c> command line against this platform.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> FaasAsync(params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(RepoPaths.FaasScript);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["FAAS_ENDPOINT"] = Endpoint;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     public static ByteString ZipDirectory(string directory)
     {
         using var memory = new MemoryStream();
