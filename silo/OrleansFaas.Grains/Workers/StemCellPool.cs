@@ -12,7 +12,7 @@ namespace OrleansFaas.Grains.Workers;
 /// </summary>
 public sealed class StemCellPool : IAsyncDisposable
 {
-    private readonly ConcurrentQueue<WorkerProcess> _ready = new();
+    private readonly ConcurrentQueue<StemCell> _ready = new();
     private readonly WorkerLauncher _launcher;
     private readonly WorkerSettings _settings;
     private readonly ILogger<StemCellPool> _logger;
@@ -32,12 +32,12 @@ public sealed class StemCellPool : IAsyncDisposable
     public int Count => _ready.Count;
 
     /// <summary>A live stem cell, or null when none is ready (the caller then launches a worker itself).</summary>
-    public WorkerProcess? TryTake()
+    public StemCell? TryTake()
     {
-        WorkerProcess? taken = null;
+        StemCell? taken = null;
         while (_ready.TryDequeue(out var cell))
         {
-            if (!cell.HasExited)
+            if (!cell.Process.HasExited)
             {
                 taken = cell;
                 break;
@@ -63,7 +63,10 @@ public sealed class StemCellPool : IAsyncDisposable
         {
             while (_disposed == 0 && _ready.Count < _settings.StemCells)
             {
-                var cell = await _launcher.LaunchAsync(_launcher.SocketPath("stem-" + Guid.NewGuid().ToString("N")));
+                var process = await _launcher.LaunchAsync(_launcher.SocketPath("stem-" + Guid.NewGuid().ToString("N")));
+                // Connected now, so a cold start pays neither the connection nor HTTP/2's handshake.
+                var cell = new StemCell(process, new WorkerClient(process.SocketPath));
+                await cell.Client.Worker.HealthAsync(new Worker.V1.HealthRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
                 if (_disposed != 0)
                 {
                     await cell.StopAsync();
@@ -93,5 +96,15 @@ public sealed class StemCellPool : IAsyncDisposable
         {
             await cell.StopAsync();
         }
+    }
+}
+
+/// <summary>A ready generic worker and its already connected client.</summary>
+public sealed record StemCell(WorkerProcess Process, WorkerClient Client)
+{
+    public async Task StopAsync()
+    {
+        Client.Dispose();
+        await Process.StopAsync();
     }
 }

@@ -82,18 +82,20 @@ public sealed class WorkerHost : IAsyncDisposable
             var codeDir = _packages.GetDirectoryAsync(definition.CodeSha256);
             var socketPath = _launcher.SocketPath(instanceId);
             WorkerProcess process;
+            WorkerClient client;
             string source;
             if (useStemCell && _stemCells.TryTake() is { } cell)
             {
-                cell.MoveSocket(socketPath);
-                (process, source) = (cell, ColdStartSource.StemCell);
+                cell.Process.MoveSocket(socketPath); // the connection stays; the name is for tools (faas bench)
+                (process, client, source) = (cell.Process, cell.Client, ColdStartSource.StemCell);
             }
             else
             {
                 process = await _launcher.LaunchAsync(socketPath);
+                client = new WorkerClient(socketPath);
                 source = process.Origin == "fork" ? ColdStartSource.Fork : ColdStartSource.Spawn;
             }
-            instance.Attach(process, new WorkerClient(socketPath));
+            instance.Attach(process, client);
             instance.TryMove(InstanceState.Ready, InstanceState.Loading);
 
             var load = await instance.Client!.Worker.LoadAsync(LoadRequestFor(definition, await codeDir, instanceId),
