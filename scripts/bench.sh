@@ -11,8 +11,11 @@ mkdir -p "$out"
 work=$(mktemp -d /tmp/faas-bench-XXXXXX)
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # Newest first (gateway, silos, then redis-server): a silo leaving the cluster still needs Redis.
+    for (( i=${#pids[@]}-1; i>=0; i-- )); do
+        kill -TERM "${pids[$i]}" 2>/dev/null || true
+        wait "${pids[$i]}" 2>/dev/null || true
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
