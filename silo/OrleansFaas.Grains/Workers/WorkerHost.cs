@@ -7,6 +7,7 @@ using OrleansFaas.Abstractions.Grains;
 using OrleansFaas.Abstractions.Model;
 using OrleansFaas.Grains.Hosting;
 using OrleansFaas.Grains.Packages;
+using OrleansFaas.Grains.Pool;
 using OrleansFaas.Worker.V1;
 
 namespace OrleansFaas.Grains.Workers;
@@ -155,33 +156,43 @@ public sealed class WorkerHost : IAsyncDisposable
         var deadline = DateTime.UtcNow + _settings.CapacityWait;
         while (true)
         {
+            (CapacityDecision Decision, IReadOnlyList<IdleCandidate> EvictionOrder) plan;
             lock (_memoryLock)
             {
-                if (_usedMemoryMb + memoryMb <= _settings.MemoryBudgetMb)
+                plan = SiloCapacity.Decide(_usedMemoryMb, _settings.MemoryBudgetMb, memoryMb, IdleCandidates(), DateTime.UtcNow >= deadline);
+                if (plan.Decision == CapacityDecision.Admit)
                 {
                     _usedMemoryMb += memoryMb;
                     return;
                 }
             }
-            if (!await EvictOldestIdleAsync())
+            switch (plan.Decision)
             {
-                if (DateTime.UtcNow >= deadline)
-                {
-                    throw new FaasException(FaasErrorCode.ResourceExhausted,
-                        $"Rate Exceeded. (ConcurrentInvocationLimitExceeded: this silo's memory budget of {_settings.MemoryBudgetMb} MB is in use by running instances; waited {_settings.CapacityWait.TotalSeconds:0.#} s)");
-                }
-                await Task.Delay(20);
+                case CapacityDecision.Evict when await EvictFirstAsync(plan.EvictionOrder):
+                    continue;
+                case CapacityDecision.Throttle:
+                    throw new FaasException(FaasErrorCode.ResourceExhausted, memoryMb > _settings.MemoryBudgetMb
+                        ? $"Rate Exceeded. (ConcurrentInvocationLimitExceeded: {memoryMb} MB does not fit this silo's memory budget of {_settings.MemoryBudgetMb} MB)"
+                        : $"Rate Exceeded. (ConcurrentInvocationLimitExceeded: this silo's memory budget of {_settings.MemoryBudgetMb} MB is in use by running instances; waited {_settings.CapacityWait.TotalSeconds:0.#} s)");
+                default:
+                    await Task.Delay(20); // Wait, or every idle candidate was leased meanwhile
+                    break;
             }
         }
     }
 
-    private async Task<bool> EvictOldestIdleAsync()
+    private IEnumerable<IdleCandidate> IdleCandidates() =>
+        _instances.Values.Where(i => i.State == InstanceState.Idle)
+            .Select(i => new IdleCandidate(i.InstanceId, i.FunctionName, i.MemoryMb, i.LastUsedTicks));
+
+    /// <summary>Evicts the first candidate its pool lets go (one leased meanwhile is skipped); false when none.</summary>
+    private async Task<bool> EvictFirstAsync(IReadOnlyList<IdleCandidate> order)
     {
-        foreach (var candidate in _instances.Values.Where(i => i.State == InstanceState.Idle).OrderBy(i => i.LastUsedTicks).ToList())
+        foreach (var candidate in order)
         {
-            if (await _grains.GetGrain<IInstancePoolGrain>(candidate.FunctionName).TryRetire(candidate.InstanceId))
+            if (await _grains.GetGrain<IInstancePoolGrain>(candidate.Function).TryRetire(candidate.InstanceId))
             {
-                _logger.LogInformation("Evicting idle instance {Instance} of {Function} to make room", candidate.InstanceId, candidate.FunctionName);
+                _logger.LogInformation("Evicting idle instance {Instance} of {Function} to make room", candidate.InstanceId, candidate.Function);
                 await StopAsync(candidate.InstanceId);
                 return true;
             }

@@ -75,4 +75,34 @@ public class WarmPoolTests
         Assert.False(provisionedInvoke.ColdStart, "a provisioned instance was not warm");
         Assert.True(onDemandAgain.ColdStart, "the on-demand function was not scaled to zero");
     }
+
+    [Fact]
+    public async Task AFullSiloEvictsTheIdleInstanceUsedLongestAgoAndThrottlesWhatCanNeverFit()
+    {
+        await using var platform = await Platform.StartDevAsync(new Dictionary<string, string>
+        {
+            ["FAAS_STEM_CELLS"] = "0",
+            ["FAAS_SILO_MEMORY_MB"] = "256",
+        });
+        foreach (var name in new[] { "first", "second", "third" })
+        {
+            await platform.DeployAsync(name, RepoPaths.Example("counter"), "counter.handler", memoryMb: 128);
+        }
+        await platform.DeployAsync("huge", RepoPaths.Example("hello"), "hello.handler", memoryMb: 512);
+
+        var first = await platform.InvokeAsync("first");
+        var second = await platform.InvokeAsync("second");
+        var third = await platform.InvokeAsync("third");  // the silo is full: "first" (used longest ago) goes
+        var secondAgain = await platform.InvokeAsync("second");
+        var firstAgain = await platform.InvokeAsync("first"); // full again: "third" (used before "second") goes
+        var huge = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => platform.InvokeAsync("huge"));
+
+        Assert.All(new[] { first, second, third, secondAgain, firstAgain }, r => Assert.Null(r.Error));
+        Assert.True(third.ColdStart);
+        Assert.False(secondAgain.ColdStart);            // survived: it was not the oldest
+        Assert.True(firstAgain.ColdStart);              // it was evicted for "third"
+        Assert.Equal(2, InstanceSockets(platform));     // never more than the budget holds
+        Assert.Equal(Grpc.Core.StatusCode.ResourceExhausted, huge.StatusCode);
+        Assert.Contains("does not fit this silo's memory budget of 256 MB", huge.Status.Detail);
+    }
 }

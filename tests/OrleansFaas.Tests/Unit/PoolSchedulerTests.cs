@@ -105,3 +105,32 @@ public class ProvisionedPlanTests
         Assert.True(PoolScheduler.ShouldRetire(provisioned, "r2", TimeSpan.Zero, TimeSpan.FromMinutes(10)));
     }
 }
+
+public class SiloCapacityTests
+{
+    private static IdleCandidate Idle(string id, long lastUsed, int memory = 128) => new(id, "fn", memory, lastUsed);
+
+    [Fact]
+    public void AdmitsAColdStartThatFitsTheBudget() =>
+        Assert.Equal(CapacityDecision.Admit, SiloCapacity.Decide(768, 1024, 256, [Idle("a", 1)], waitedLongEnough: false).Decision);
+
+    [Fact]
+    public void EvictsTheIdleInstanceUsedLongestAgoFirstWhenFull()
+    {
+        var (decision, order) = SiloCapacity.Decide(1024, 1024, 128, [Idle("recent", 300), Idle("oldest", 100), Idle("middle", 200)], waitedLongEnough: false);
+
+        Assert.Equal(CapacityDecision.Evict, decision);
+        Assert.Equal(["oldest", "middle", "recent"], order.Select(c => c.InstanceId));
+    }
+
+    [Fact]
+    public void WaitsWhenFullOfBusyInstancesThenThrottles()
+    {
+        Assert.Equal(CapacityDecision.Wait, SiloCapacity.Decide(1024, 1024, 128, [], waitedLongEnough: false).Decision);
+        Assert.Equal(CapacityDecision.Throttle, SiloCapacity.Decide(1024, 1024, 128, [], waitedLongEnough: true).Decision);
+    }
+
+    [Fact]
+    public void ThrottlesAtOnceWhatCouldNeverFit() =>
+        Assert.Equal(CapacityDecision.Throttle, SiloCapacity.Decide(0, 1024, 2048, [Idle("a", 1)], waitedLongEnough: false).Decision);
+}
