@@ -54,7 +54,7 @@ public sealed class InvokerGrain(
         {
             var lease = await pool.Acquire(silo.SiloAddress);
             await ledger.ConfirmAsync(begun, lease.Definition.MemoryMb);
-            var healthy = false;
+            var released = false;
             try
             {
                 WorkerInstance instance;
@@ -92,7 +92,10 @@ public sealed class InvokerGrain(
 
                 ledger.UserCodeRan = true;
                 var outcome = await host.InvokeAsync(instance, request, lease.Definition);
-                healthy = outcome.Healthy;
+                // The instance goes back to the pool as soon as the worker answered, before the ledger write,
+                // so a call arriving meanwhile can reuse it instead of starting another.
+                pool.Release(lease.InstanceId, outcome.Healthy).Ignore();
+                released = true;
                 if (initLogs.Length > 0)
                 {
                     outcome = outcome with { Logs = initLogs + outcome.Logs };
@@ -101,7 +104,10 @@ public sealed class InvokerGrain(
             }
             finally
             {
-                pool.Release(lease.InstanceId, healthy).Ignore();
+                if (!released)
+                {
+                    pool.Release(lease.InstanceId, healthy: false).Ignore();
+                }
             }
         }
     }
