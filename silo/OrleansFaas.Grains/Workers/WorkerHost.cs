@@ -64,9 +64,6 @@ public sealed class WorkerHost : IAsyncDisposable
         _logger = logger;
     }
 
-    public int Count => _instances.Count;
-    public int UsedMemoryMb => Volatile.Read(ref _usedMemoryMb);
-
     /// <summary>
     /// Starts a worker for a cold lease and loads the function into it. On success the instance is Busy
     /// (its first invocation follows); on a load error it is stopped and the error is returned.
@@ -94,7 +91,7 @@ public sealed class WorkerHost : IAsyncDisposable
             {
                 process = await _launcher.LaunchAsync(socketPath);
                 client = new WorkerClient(socketPath);
-                source = process.Origin == "fork" ? ColdStartSource.Fork : ColdStartSource.Spawn;
+                source = process.Origin;
             }
             instance.Attach(process, client);
             instance.TryMove(InstanceState.Ready, InstanceState.Loading);
@@ -322,10 +319,6 @@ public sealed class WorkerHost : IAsyncDisposable
         }
         return byFunction;
     }
-
-    /// <summary>Pids of this silo's live workers (for tests and tools).</summary>
-    public IReadOnlyList<int> WorkerPids() =>
-        _instances.Values.Select(i => i.Process?.Pid ?? 0).Where(p => p > 0).ToList();
 
     public async ValueTask DisposeAsync()
     {

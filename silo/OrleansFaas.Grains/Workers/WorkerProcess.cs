@@ -22,7 +22,7 @@ public abstract class WorkerProcess
     /// <summary>The socket path; a stem cell's socket is renamed to its instance's when it is taken.</summary>
     public string SocketPath { get; private set; }
 
-    /// <summary>How the process came to be: "spawn" or "fork".</summary>
+    /// <summary>How the process came to be: <see cref="ColdStartSource.Spawn"/> or <see cref="ColdStartSource.Fork"/>.</summary>
     public abstract string Origin { get; }
 
     public abstract bool HasExited { get; }
@@ -76,7 +76,7 @@ public sealed class SpawnedWorkerProcess : WorkerProcess
 
     private SpawnedWorkerProcess(PythonProcess python, string socketPath) : base(python.Pid, socketPath) => _python = python;
 
-    public override string Origin => "spawn";
+    public override string Origin => ColdStartSource.Spawn;
 
     public override bool HasExited => _python.HasExited;
 

@@ -102,7 +102,7 @@ public sealed class ForkedWorkerProcess : WorkerProcess
         _exit = ReadExitAsync(connection);
     }
 
-    public override string Origin => "fork";
+    public override string Origin => ColdStartSource.Fork;
 
     public override bool HasExited => _exit.IsCompleted;
 
